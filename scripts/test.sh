@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The test command (`npm test`): installs what is missing, then type-checks, lints and runs every test once.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
+
+echo "== typecheck" && npx tsc -p tsconfig.json --noEmit
+echo "== lint" && npx eslint . && npx prettier --check . >/dev/null
+echo "== build" && npx tsc -p tsconfig.build.json
+echo "== tests"
+report="$(mktemp)"
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
+# One plain closing line for tools that read the result from the output.
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' "$report" || true
+rm -f "$report"
+exit "$status"
