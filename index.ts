@@ -5,3 +5,4 @@
  * `temporal-resilience/workflow`; inside activities, `temporal-resilience/activity`.
  */
 export * from './src';
+export * from './interceptors';

@@ -3,4 +3,9 @@
  *
  * Code safe inside the Temporal workflow sandbox: deterministic, no Node built-ins, no worker APIs.
  */
-export { HttpError, isHttpError } from '../src';
+export { RetryPresets, activityOptions, validateActivityOptions } from '../src/presets/retry-presets';
+export type { RetryPreset, RetryPresetName, ActivityOptionsOverrides } from '../src/presets/retry-presets';
+export { FAILURE_TYPES, NON_RETRYABLE_FAILURE_TYPES } from '../src/failure-types';
+export type { FailureType } from '../src/failure-types';
+export type { RetryDecision } from '../src/retry-decision/retry-decision';
+export { InvalidOptionsError, isInvalidOptionsError } from '../src/errors/invalid-options-error';

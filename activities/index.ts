@@ -1,0 +1,11 @@
+/**
+ * @module temporal-resilience/activity
+ *
+ * Helpers called inside activities (Node).
+ */
+export { resilientFetch, RESILIENT_FETCH_DEFAULTS } from './resilient-fetch';
+export type { ResilientFetchInit, ResilientResponse } from './resilient-fetch';
+export { currentAttemptContext } from './attempt-context';
+export type { AttemptContext } from './attempt-context';
+export { HttpError, isHttpError } from '../src/errors/http-error';
+export { ResilienceTimeoutError, isResilienceTimeoutError } from '../src/errors/timeout-error';

@@ -1,0 +1,57 @@
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import type { RetryDecision } from '../src/retry-decision/retry-decision';
+import { safeMessage, redactSecrets } from '../src/text/redact';
+
+/**
+ * The one place a {@link RetryDecision} becomes an `ApplicationFailure`: `type` names the class, STOP and FAIL are
+ * non-retryable, retryable ones carry `nextRetryDelay`, throttling is BENIGN, and the decision record rides along as
+ * the first detail. The message and the cause are redacted and truncated: failures live in history forever.
+ */
+export function toApplicationFailure(decision: RetryDecision, original: unknown): ApplicationFailure {
+  const originalMessage = messageOf(original);
+  return ApplicationFailure.create({
+    type: decision.failureType,
+    message: `${decision.failureType} (${decision.reason})${originalMessage ? `: ${safeMessage(originalMessage)}` : ''}`,
+    nonRetryable: decision.nonRetryable,
+    ...(decision.delayMs !== undefined && !decision.nonRetryable ? { nextRetryDelay: decision.delayMs } : {}),
+    details: [decision],
+    cause: sanitizedCause(original),
+    ...(decision.benign ? { category: ApplicationFailureCategory.BENIGN } : {}),
+  });
+}
+
+/**
+ * A stand-in for the original error with the same name and a redacted message and stack. The original is not passed
+ * on because the failure converter would serialise its message verbatim (with any API key in it).
+ */
+export function sanitizedCause(original: unknown): Error | undefined {
+  if (original === undefined || original === null) return undefined;
+  const message = messageOf(original);
+  const cause = new Error(safeMessage(message));
+  try {
+    const name = (original as { name?: unknown }).name;
+    if (typeof name === 'string') cause.name = name.slice(0, 100);
+    // Keep the frames, rebuild the head: the stack's first line repeats the (unredacted, maybe huge) message.
+    const stack = (original as { stack?: unknown }).stack;
+    const frames = typeof stack === 'string' ? stack.slice(0, 20_000).split('\n').filter((l) => /^\s+at /.test(l)) : [];
+    cause.stack = [`${cause.name}: ${cause.message}`, ...frames.slice(0, 30).map(redactSecrets)].join('\n');
+  } catch {
+    cause.stack = undefined;
+  }
+  return cause;
+}
+
+/** A string message from anything thrown. Never throws. */
+export function messageOf(error: unknown): string {
+  try {
+    if (typeof error === 'string') return error;
+    if (error instanceof Error || (typeof error === 'object' && error !== null)) {
+      const message = (error as { message?: unknown }).message;
+      if (typeof message === 'string') return message;
+    }
+    if (error === undefined || error === null) return '';
+    return typeof error === 'object' ? Object.prototype.toString.call(error) : String(error);
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,60 @@
+import type { ActivityInterceptorsFactory, WorkerInterceptors, WorkerOptions, WorkerPlugin } from '@temporalio/worker';
+import { ResilienceActivityInboundInterceptor } from './resilience-activity-inbound-interceptor';
+import { validateResilienceOptions, type ResilienceOptions } from './resilience-options';
+import { ToolRegistry } from './tool-registry';
+
+/** The interceptors and the shared state behind them, for workers configured by hand. */
+export interface ResilienceInterceptors extends WorkerInterceptors {
+  readonly activity: ActivityInterceptorsFactory[];
+  /** The per-tool state shared by every activity execution of the worker. */
+  readonly tools: ToolRegistry;
+}
+
+/**
+ * Interceptor factories for `Worker.create({ interceptors })`, for setups that do not use plugins.
+ * Prefer {@link resiliencePlugin}.
+ *
+ * @throws {@link InvalidOptionsError} when an option is invalid, naming it.
+ */
+export function createResilienceInterceptors(options: ResilienceOptions = {}): ResilienceInterceptors {
+  validateResilienceOptions(options);
+  const tools = new ToolRegistry(options);
+  return {
+    activity: [(ctx) => ({ inbound: new ResilienceActivityInboundInterceptor(ctx, options, tools) })],
+    tools,
+  };
+}
+
+/** The worker plugin, with access to its shared state. */
+export interface ResiliencePlugin extends WorkerPlugin {
+  /** The per-tool state shared by every activity execution of the worker. */
+  readonly tools: ToolRegistry;
+}
+
+/**
+ * Registers the toolkit in a worker in one line. Options are validated now, so a bad one fails at start-up.
+ *
+ * One plugin instance holds one worker's shared per-tool state; give each worker its own.
+ *
+ * @example
+ * ```ts
+ * const worker = await Worker.create({ taskQueue, workflowsPath, activities, plugins: [resiliencePlugin()] });
+ * ```
+ * @throws {@link InvalidOptionsError} when an option is invalid, naming it.
+ */
+export function resiliencePlugin(options: ResilienceOptions = {}): ResiliencePlugin {
+  const interceptors = createResilienceInterceptors(options);
+  return {
+    name: 'temporal-resilience',
+    tools: interceptors.tools,
+    configureWorker(workerOptions: WorkerOptions): WorkerOptions {
+      return {
+        ...workerOptions,
+        interceptors: {
+          ...workerOptions.interceptors,
+          activity: [...(workerOptions.interceptors?.activity ?? []), ...interceptors.activity],
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import type { Context as ActivityContext } from '@temporalio/activity';
+import { TemporalFailure } from '@temporalio/common';
+import { msOptionalToNumber } from '@temporalio/common/lib/time';
+import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
+import { runWithAttemptContext } from '../activities/attempt-context';
+import type { BackoffOptions } from '../src/backoff/backoff';
+import type { Classification } from '../src/classification/classification';
+import { classifyError } from '../src/classification/classify-error';
+import { isHttpError } from '../src/errors/http-error';
+import { decideRetry, type RetryDecision } from '../src/retry-decision/retry-decision';
+import { toApplicationFailure } from './failure-mapping';
+import type { ResilienceOptions } from './resilience-options';
+import type { ToolLimiter } from './tool-limiter';
+
+/** What the interceptor needs from the worker-wide state. */
+export interface ToolLimiterSource {
+  limiterFor(toolKey: string): ToolLimiter;
+}
+
+/**
+ * Classifies every failure leaving an activity and turns it into the right `ApplicationFailure`, and paces calls per
+ * tool through the worker's shared limiter.
+ *
+ * Passes through unchanged: results, `ApplicationFailure`s (and other Temporal failures) thrown on purpose, and
+ * cancellation.
+ */
+export class ResilienceActivityInboundInterceptor implements ActivityInboundCallsInterceptor {
+  constructor(
+    private readonly ctx: ActivityContext,
+    private readonly options: ResilienceOptions,
+    private readonly tools: ToolLimiterSource,
+  ) {}
+
+  async execute(
+    input: ActivityExecuteInput,
+    next: Next<ActivityInboundCallsInterceptor, 'execute'>,
+  ): Promise<unknown> {
+    const info = this.ctx.info;
+    const startedLocalMs = Date.now();
+    const toolKey = this.options.toolKey?.(info, input.args) ?? info.activityType;
+    const limiter = this.tools.limiterFor(toolKey);
+
+    const permit = await limiter.acquire();
+    if (!permit.granted) {
+      // The tool is paused or saturated in this worker: hand the wait back to the server instead of calling.
+      const classification: Classification = {
+        kind: permit.kind,
+        reason: permit.reason,
+        ...(permit.kind === 'wait' ? { retryAfterMs: permit.retryAfterMs } : {}),
+      };
+      throw toApplicationFailure(this.decide(classification, toolKey, startedLocalMs), undefined);
+    }
+
+    try {
+      const result = await runWithAttemptContext({ toolKey, limiter }, () => next(input));
+      permit.release('success');
+      return result;
+    } catch (error) {
+      if (error instanceof TemporalFailure || this.ctx.cancellationSignal.aborted) {
+        permit.release('other');
+        throw error;
+      }
+      const classification = classifyError(error, this.options.classify);
+      permit.release(classification.kind === 'cap' ? 'cap' : 'other');
+      if (isHttpError(error)) limiter.observe(error.status, error.headers);
+      const decision = this.decide(classification, toolKey, startedLocalMs);
+      try {
+        this.options.onClassified?.(decision, info);
+      } catch {
+        // A user's alert hook must not change how the attempt fails.
+      }
+      throw toApplicationFailure(decision, error);
+    }
+  }
+
+  private decide(classification: Classification, toolKey: string, startedLocalMs: number): RetryDecision {
+    const info = this.ctx.info;
+    const policy = info.retryPolicy;
+    const backoff: BackoffOptions = {
+      initialIntervalMs: msOptionalToNumber(policy?.initialInterval) ?? undefined,
+      backoffCoefficient: policy?.backoffCoefficient ?? undefined,
+      maximumIntervalMs: msOptionalToNumber(policy?.maximumInterval) ?? undefined,
+      jitterRatio: this.options.jitterRatio,
+    };
+    return decideRetry(classification, {
+      workflowId: info.workflowExecution?.workflowId ?? '',
+      activityId: info.activityId,
+      attempt: info.attempt,
+      toolKey,
+      // Server time (virtual on the time-skipping server), so `nextNotBefore` compares with history timestamps.
+      nowMs: info.currentAttemptScheduledTimestampMs + (Date.now() - startedLocalMs),
+      backoff,
+      maximumAttempts: policy?.maximumAttempts,
+    });
+  }
+}

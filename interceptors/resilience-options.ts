@@ -1,0 +1,93 @@
+import type { Info } from '@temporalio/activity';
+import type { ClassifyOptions } from '../src/classification/classify-http';
+import { InvalidOptionsError } from '../src/errors/invalid-options-error';
+import type { RetryDecision } from '../src/retry-decision/retry-decision';
+import type { ToolLimitOptions } from './tool-limiter';
+
+/** Options of `resiliencePlugin` and `createResilienceInterceptors`. */
+export interface ResilienceOptions {
+  /** How failures are classified: `maxWaitMs`, quota patterns, provider rules. */
+  readonly classify?: ClassifyOptions;
+  /**
+   * The tool an activity attempt counts against: the unit of shared pacing (and, later, circuit breaking).
+   * @default the activity type
+   */
+  readonly toolKey?: (info: Info, args: readonly unknown[]) => string;
+  /** Pacing for every tool without an entry in `tools`. @default {} (adaptive concurrency after a CAP only) */
+  readonly defaultToolLimits?: ToolLimitOptions;
+  /** Pacing per tool key, e.g. `{ chatCompletion: { requestsPerSecond: 10, maxConcurrency: 4 } }`. */
+  readonly tools?: Readonly<Record<string, ToolLimitOptions>>;
+  /** Jitter of backoff delays as ± a fraction of the delay. @default 0.2 */
+  readonly jitterRatio?: number;
+  /** Most tools tracked per worker; least recently used idle ones are forgotten. @default 1_000 */
+  readonly maxTools?: number;
+  /** A tool unused this long is forgotten. @default 600_000 (10 minutes) */
+  readonly toolIdleMs?: number;
+  /** Called with each failed attempt's decision, e.g. for alerts. Exceptions it throws are ignored. */
+  readonly onClassified?: (decision: RetryDecision, info: Info) => void;
+}
+
+/**
+ * Checks options at start-up, so a typo fails `Worker.create` instead of the first incident.
+ * @throws {@link InvalidOptionsError} naming the option.
+ */
+export function validateResilienceOptions(options: ResilienceOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionsError('options', 'must be an object (or omitted)', options);
+  }
+  const maxWaitMs = options.classify?.maxWaitMs;
+  if (maxWaitMs !== undefined && !(Number.isFinite(maxWaitMs) && maxWaitMs >= 0)) {
+    throw new InvalidOptionsError('classify.maxWaitMs', 'must be a number of milliseconds ≥ 0', maxWaitMs);
+  }
+  for (const [i, pattern] of (options.classify?.quotaPatterns ?? []).entries()) {
+    if (!(pattern instanceof RegExp)) throw new InvalidOptionsError(`classify.quotaPatterns[${i}]`, 'must be a RegExp', pattern);
+  }
+  for (const [i, rule] of (options.classify?.rules ?? []).entries()) {
+    if (!['wait', 'cap', 'stop', 'retry', 'fail'].includes(rule?.kind)) {
+      throw new InvalidOptionsError(`classify.rules[${i}].kind`, "must be one of 'wait', 'cap', 'stop', 'retry', 'fail'", rule?.kind);
+    }
+    if (typeof rule.reason !== 'string' || rule.reason === '') {
+      throw new InvalidOptionsError(`classify.rules[${i}].reason`, 'must be a non-empty string code', rule.reason);
+    }
+  }
+  if (options.toolKey !== undefined && typeof options.toolKey !== 'function') {
+    throw new InvalidOptionsError('toolKey', 'must be a function (info, args) => string', options.toolKey);
+  }
+  if (options.onClassified !== undefined && typeof options.onClassified !== 'function') {
+    throw new InvalidOptionsError('onClassified', 'must be a function', options.onClassified);
+  }
+  const jitter = options.jitterRatio;
+  if (jitter !== undefined && !(Number.isFinite(jitter) && jitter >= 0 && jitter < 1)) {
+    throw new InvalidOptionsError('jitterRatio', 'must be a fraction ≥ 0 and < 1', jitter);
+  }
+  positiveInteger('maxTools', options.maxTools);
+  positiveNumber('toolIdleMs', options.toolIdleMs);
+  validateToolLimits('defaultToolLimits', options.defaultToolLimits);
+  for (const [key, limits] of Object.entries(options.tools ?? {})) validateToolLimits(`tools.${key}`, limits);
+}
+
+function validateToolLimits(path: string, limits: ToolLimitOptions | undefined): void {
+  if (limits === undefined) return;
+  positiveNumber(`${path}.requestsPerSecond`, limits.requestsPerSecond);
+  positiveInteger(`${path}.maxConcurrency`, limits.maxConcurrency);
+  const headroom = limits.headroom;
+  if (headroom !== undefined && !(Number.isFinite(headroom) && headroom > 0 && headroom <= 1)) {
+    throw new InvalidOptionsError(`${path}.headroom`, 'must be a fraction > 0 and ≤ 1, e.g. 0.8 to use 80% of the limit', headroom);
+  }
+  const wait = limits.maxQueueWaitMs;
+  if (wait !== undefined && !(Number.isFinite(wait) && wait >= 0)) {
+    throw new InvalidOptionsError(`${path}.maxQueueWaitMs`, 'must be a number of milliseconds ≥ 0', wait);
+  }
+}
+
+function positiveNumber(path: string, value: number | undefined): void {
+  if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value > 0)) {
+    throw new InvalidOptionsError(path, 'must be a positive number', value);
+  }
+}
+
+function positiveInteger(path: string, value: number | undefined): void {
+  if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
+    throw new InvalidOptionsError(path, 'must be a whole number ≥ 1', value);
+  }
+}

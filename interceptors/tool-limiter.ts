@@ -1,0 +1,224 @@
+import { parseResetMs, parseRetryAfterMs } from '../src/classification/retry-after';
+import { normalizeHeaders } from '../src/classification/classify-http';
+import type { ClassKind } from '../src/classification/classification';
+
+/** Per-tool pacing options. Everything is off until configured, except the adaptive concurrency limit after a CAP. */
+export interface ToolLimitOptions {
+  /** The provider's known request rate limit, per second. The worker stays under `headroom ×` this. */
+  readonly requestsPerSecond?: number;
+  /** Fraction of the known limits actually used: room for other clients and clock skew. @default 0.8 */
+  readonly headroom?: number;
+  /** Upper bound of concurrent calls. @default unlimited until the first CAP */
+  readonly maxConcurrency?: number;
+  /** How long an attempt may wait in the worker for a slot or token before giving the wait back to the server. @default 5_000 */
+  readonly maxQueueWaitMs?: number;
+}
+
+/** A slot granted by {@link ToolLimiter.acquire}; release it exactly once with the outcome. */
+export interface ToolPermit {
+  readonly granted: true;
+  release(outcome: 'success' | 'cap' | 'other'): void;
+}
+
+/** The limiter refused: the attempt should end now and retry after `retryAfterMs`, without calling the tool. */
+export interface ToolRefusal {
+  readonly granted: false;
+  readonly kind: Extract<ClassKind, 'wait' | 'cap'>;
+  readonly reason: 'tool-paused' | 'rate-limit' | 'concurrency-limit';
+  readonly retryAfterMs: number;
+}
+
+/** Defaults of {@link ToolLimitOptions}. */
+export const DEFAULT_TOOL_LIMITS = { headroom: 0.8, maxQueueWaitMs: 5_000 } as const;
+
+/** A snapshot for health endpoints and tests. */
+export interface ToolLimiterState {
+  readonly inFlight: number;
+  /** Current concurrency limit (Infinity when none applies). */
+  readonly concurrencyLimit: number;
+  /** Epoch ms before which the tool is not called, if paused. */
+  readonly pausedUntilMs?: number;
+  readonly capEvents: number;
+}
+
+interface Waiter {
+  resolve: (granted: boolean) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Paces one tool in one worker: a token bucket under the known rate limit, a concurrency limit that halves on CAP and
+ * grows back by one slot per `limit` successes (additive increase, multiplicative decrease), and a pause when the
+ * provider says so (Retry-After, or rate-limit headers showing the budget nearly spent).
+ *
+ * Every concurrent activity execution of the tool in this worker shares one limiter, so ten parallel workflows act
+ * as one polite caller instead of ten rude ones.
+ */
+export class ToolLimiter {
+  private inFlight = 0;
+  private limit: number;
+  private tokens: number;
+  private lastRefillMs: number;
+  private pausedUntilMs = 0;
+  private capEvents = 0;
+  private readonly waiters: Waiter[] = [];
+  private readonly headroom: number;
+  private readonly maxQueueWaitMs: number;
+
+  constructor(
+    readonly toolKey: string,
+    private readonly options: ToolLimitOptions = {},
+    private readonly now: () => number = Date.now,
+  ) {
+    this.headroom = options.headroom ?? DEFAULT_TOOL_LIMITS.headroom;
+    this.maxQueueWaitMs = options.maxQueueWaitMs ?? DEFAULT_TOOL_LIMITS.maxQueueWaitMs;
+    this.limit = options.maxConcurrency ?? Infinity;
+    this.tokens = this.bucketSize();
+    this.lastRefillMs = now();
+  }
+
+  /** Waits (at most `maxQueueWaitMs`) for the tool to be callable, then takes a slot; or refuses. */
+  async acquire(): Promise<ToolPermit | ToolRefusal> {
+    const deadline = this.now() + this.maxQueueWaitMs;
+    const pause = this.pausedUntilMs - this.now();
+    if (pause > 0) {
+      if (this.now() + pause > deadline) return this.refuse('wait', 'tool-paused', pause);
+      await sleep(pause);
+    }
+    const tokenWait = this.takeToken();
+    if (tokenWait > 0) {
+      if (this.now() + tokenWait > deadline) return this.refuse('wait', 'rate-limit', tokenWait);
+      await sleep(tokenWait);
+      this.tokens = Math.max(0, this.tokens - 1);
+    }
+    if (this.inFlight >= Math.floor(this.limit)) {
+      const granted = await this.queue(Math.max(0, deadline - this.now()));
+      if (!granted) return this.refuse('cap', 'concurrency-limit', this.maxQueueWaitMs);
+    } else {
+      this.inFlight++;
+    }
+    let released = false;
+    return {
+      granted: true,
+      release: (outcome) => {
+        if (released) return;
+        released = true;
+        this.inFlight--;
+        if (outcome === 'cap') this.onCap();
+        else if (outcome === 'success') this.onSuccess();
+        this.wakeWaiters();
+      },
+    };
+  }
+
+  /**
+   * Reads a provider's answer: `Retry-After` on 429/503 pauses the tool; `RateLimit-Remaining`/`RateLimit-Reset`,
+   * `x-ratelimit-remaining-requests`/`x-ratelimit-reset-requests` (and `-limit-`) slow it down before the wall: at 0
+   * remaining it pauses until the reset; below `(1 − headroom)` of the limit it spaces calls over the reset window.
+   */
+  observe(status: number, rawHeaders: unknown): void {
+    const headers = normalizeHeaders(rawHeaders);
+    const now = this.now();
+    if (status === 429 || status === 503) {
+      const retryAfterMs = parseRetryAfterMs(headers['retry-after'], now);
+      if (retryAfterMs !== undefined) this.pauseUntil(now + retryAfterMs);
+    }
+    const remaining = firstNumber(headers, ['ratelimit-remaining', 'x-ratelimit-remaining-requests', 'x-ratelimit-remaining']);
+    const resetRaw = headers['ratelimit-reset'] ?? headers['x-ratelimit-reset-requests'] ?? headers['x-ratelimit-reset'];
+    const limit = firstNumber(headers, ['ratelimit-limit', 'x-ratelimit-limit-requests', 'x-ratelimit-limit']);
+    if (remaining === undefined || resetRaw === undefined) return;
+    let resetMs = parseResetMs(resetRaw);
+    // Some providers send the reset as epoch seconds rather than a delay.
+    if (resetMs !== undefined && resetMs > 1e12) resetMs = Math.max(0, resetMs - now);
+    if (resetMs === undefined) return;
+    if (remaining <= 0) this.pauseUntil(now + resetMs);
+    else if (limit !== undefined && remaining < limit * (1 - this.headroom)) this.pauseUntil(now + resetMs / (remaining + 1));
+  }
+
+  /** Holds every call of this tool until `untilMs` (never shortens an existing pause). */
+  pauseUntil(untilMs: number): void {
+    if (Number.isFinite(untilMs)) this.pausedUntilMs = Math.max(this.pausedUntilMs, untilMs);
+  }
+
+  /** True while calls are in flight or waiting (the registry must not evict it). */
+  get busy(): boolean {
+    return this.inFlight > 0 || this.waiters.length > 0;
+  }
+
+  /** A snapshot for health endpoints and tests. */
+  state(): ToolLimiterState {
+    const paused = this.pausedUntilMs > this.now() ? { pausedUntilMs: this.pausedUntilMs } : {};
+    return { inFlight: this.inFlight, concurrencyLimit: this.limit, capEvents: this.capEvents, ...paused };
+  }
+
+  private onCap(): void {
+    this.capEvents++;
+    // Halve what was actually in flight when the provider pushed back, not a limit that was never reached.
+    const base = Number.isFinite(this.limit) ? this.limit : this.inFlight + 1;
+    this.limit = Math.max(1, Math.floor(base / 2));
+  }
+
+  private onSuccess(): void {
+    if (!Number.isFinite(this.limit)) return;
+    const max = this.options.maxConcurrency ?? Infinity;
+    this.limit = Math.min(max, this.limit + 1 / this.limit);
+  }
+
+  private bucketSize(): number {
+    const rps = this.options.requestsPerSecond;
+    return rps === undefined ? Infinity : Math.max(1, rps * this.headroom);
+  }
+
+  /** Takes a token if one is there (returns 0), else returns how long until one will be. */
+  private takeToken(): number {
+    const rps = this.options.requestsPerSecond;
+    if (rps === undefined) return 0;
+    const rate = (rps * this.headroom) / 1000;
+    const now = this.now();
+    this.tokens = Math.min(this.bucketSize(), this.tokens + (now - this.lastRefillMs) * rate);
+    this.lastRefillMs = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil((1 - this.tokens) / rate);
+  }
+
+  private queue(timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        resolve,
+        timer: setTimeout(() => {
+          this.waiters.splice(this.waiters.indexOf(waiter), 1);
+          resolve(false);
+        }, timeoutMs),
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  private wakeWaiters(): void {
+    while (this.waiters.length > 0 && this.inFlight < Math.floor(this.limit)) {
+      const waiter = this.waiters.shift()!;
+      clearTimeout(waiter.timer);
+      this.inFlight++;
+      waiter.resolve(true);
+    }
+  }
+
+  private refuse(kind: ToolRefusal['kind'], reason: ToolRefusal['reason'], retryAfterMs: number): ToolRefusal {
+    return { granted: false, kind, reason, retryAfterMs: Math.max(0, Math.ceil(retryAfterMs)) };
+  }
+}
+
+function firstNumber(headers: Record<string, string>, names: readonly string[]): number | undefined {
+  for (const name of names) {
+    const value = headers[name];
+    if (value !== undefined && /^\s*\d+(\.\d+)?\s*$/.test(value)) return Number(value);
+  }
+  return undefined;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

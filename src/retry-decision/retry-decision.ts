@@ -1,0 +1,72 @@
+import { backoffDelayMs, waitDelayMs, type BackoffOptions } from '../backoff/backoff';
+import type { Classification, ClassKind } from '../classification/classification';
+import { failureTypeOf, type FailureType } from '../failure-types';
+
+/**
+ * The decision record of one failed attempt: why it failed and what happens next. It travels as the
+ * `ApplicationFailure`'s first detail, so it is visible in the workflow history, the UI and to `inspect`.
+ */
+export interface RetryDecision {
+  readonly kind: ClassKind;
+  readonly reason: string;
+  readonly failureType: FailureType;
+  readonly nonRetryable: boolean;
+  /** Expected throttling (WAIT, circuit open): reported as BENIGN so it does not count as an error in metrics. */
+  readonly benign: boolean;
+  /** The provider's requested wait, if any. */
+  readonly retryAfterMs?: number;
+  /** The delay chosen before the next attempt (absent when nothing will retry). */
+  readonly delayMs?: number;
+  /** ISO time before which the next attempt must not start. */
+  readonly nextNotBefore?: string;
+  readonly attempt: number;
+  readonly toolKey: string;
+  readonly status?: number;
+  /** True when this was the last attempt the retry policy allows: nothing will retry. */
+  readonly attemptsExhausted?: boolean;
+}
+
+/** What {@link decideRetry} needs besides the classification. */
+export interface DecisionContext {
+  readonly workflowId: string;
+  readonly activityId: string;
+  /** 1-based attempt that just failed. */
+  readonly attempt: number;
+  readonly toolKey: string;
+  /** The time of the failure in epoch ms (server time where known). */
+  readonly nowMs: number;
+  readonly backoff?: BackoffOptions;
+  /** The retry policy's `maximumAttempts` (0 or absent: unlimited). */
+  readonly maximumAttempts?: number;
+}
+
+/**
+ * Turns a classification into a decision: STOP and FAIL end retries; WAIT waits the provider's Retry-After plus a
+ * small jitter (never earlier); CAP and RETRY back off exponentially with deterministic jitter.
+ */
+export function decideRetry(classification: Classification, context: DecisionContext): RetryDecision {
+  const { kind, reason, retryAfterMs, status } = classification;
+  const seed = { workflowId: context.workflowId, activityId: context.activityId, attempt: context.attempt };
+  const base = {
+    kind,
+    reason,
+    failureType: failureTypeOf(kind),
+    attempt: context.attempt,
+    toolKey: context.toolKey,
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    ...(status !== undefined ? { status } : {}),
+  };
+  if (kind === 'stop' || kind === 'fail') return { ...base, nonRetryable: true, benign: false };
+  if (context.maximumAttempts && context.attempt >= context.maximumAttempts) {
+    return { ...base, nonRetryable: false, benign: kind === 'wait', attemptsExhausted: true };
+  }
+  const delayMs =
+    kind === 'wait' && retryAfterMs !== undefined ? waitDelayMs(retryAfterMs, seed) : backoffDelayMs(seed, context.backoff);
+  return {
+    ...base,
+    nonRetryable: false,
+    benign: kind === 'wait',
+    delayMs,
+    nextNotBefore: new Date(context.nowMs + delayMs).toISOString(),
+  };
+}
