@@ -75,7 +75,9 @@ export function resilientFetch(url: string, init: ResilientFetchInit = {}): Prom
     let timer: NodeJS.Timeout | undefined;
     let requestSent = false;
     let settled = false;
-    const signals = [init.signal, activity?.cancellationSignal].filter((s): s is AbortSignal => s !== undefined);
+    const signals = [init.signal, activity?.cancellationSignal].filter(
+      (s): s is AbortSignal => s !== undefined,
+    );
     const finish = (error: unknown, value?: ResilientResponse) => {
       if (settled) return;
       settled = true;

@@ -1,7 +1,11 @@
 /**
- * Reference activities: they call the fake provider (or any HTTP API) the way a real integration would.
- * Used by the demo, the integration tests and the benchmarks.
+ * Reference activities: they call the fake provider (or any HTTP API) the way a real integration would, through
+ * `resilientFetch`. Used by the demo, the integration tests and the benchmarks.
+ *
+ * One retry owner: these make exactly one request per attempt. When you use a provider SDK instead, turn its own
+ * retries off (`new OpenAI({ maxRetries: 0 })`, `new Stripe(key, { maxNetworkRetries: 0 })`) so retries do not stack.
  */
+import { resilientFetch } from '../activities';
 import { HttpError } from '../index';
 
 /** What a provider call returned. */
@@ -10,18 +14,29 @@ export interface ProviderReply {
   readonly body: string;
 }
 
-/**
- * POSTs to `url` and throws an {@link HttpError} for any non-2xx answer, so the failure carries status and headers.
- */
+/** POSTs to `url` through `resilientFetch`; a non-2xx answer throws an `HttpError` the toolkit classifies. */
 export async function callProvider(url: string): Promise<ProviderReply> {
+  const response = await resilientFetch(url, {
+    method: 'POST',
+    body: '{}',
+    headers: { 'content-type': 'application/json' },
+    responseTimeoutMs: 10_000,
+  });
+  return { status: response.status, body: response.body };
+}
+
+/**
+ * The same call written the way teams do before adopting the toolkit: plain `fetch`, an error with the status in
+ * its message. The benchmarks and the demo's "without the toolkit" runs use it as the baseline.
+ */
+export async function callProviderPlain(url: string): Promise<ProviderReply> {
   const response = await fetch(url, {
     method: 'POST',
     body: '{}',
     headers: { 'content-type': 'application/json' },
   });
   const body = await response.text();
-  if (!response.ok) {
+  if (!response.ok)
     throw new HttpError(response.status, Object.fromEntries(response.headers), body, url.split('?')[0]);
-  }
   return { status: response.status, body };
 }

@@ -1,26 +1,38 @@
 /**
  * Reference workflows. Activities are imported with `import type` so nothing Node-only enters the sandbox.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
+import { activityOptions, type RetryPresetName } from '../workflows';
 import type * as activities from './activities';
 
 /** Input of {@link callProviderWorkflow}. */
 export interface CallProviderInput {
   readonly url: string;
-  /** Seconds before the first retry (Temporal's own exponential backoff doubles it after). */
+  /**
+   * A toolkit preset, or `temporal-default` for Temporal's default retry policy (1 s initial, ×2, unlimited
+   * attempts): the baseline "without the toolkit".
+   */
+  readonly policy?: RetryPresetName | 'temporal-default';
+  /** Seconds before the first retry. */
   readonly initialIntervalSeconds?: number;
   readonly maximumAttempts?: number;
+  /** Use the plain-fetch activity (errors unclassified by the activity itself). */
+  readonly plain?: boolean;
 }
 
 /** Calls the provider once through an activity and returns its reply. */
 export async function callProviderWorkflow(input: CallProviderInput): Promise<activities.ProviderReply> {
-  const { callProvider } = proxyActivities<typeof activities>({
-    startToCloseTimeout: '10 seconds',
-    retry: {
-      initialInterval: `${input.initialIntervalSeconds ?? 1} seconds`,
-      backoffCoefficient: 2,
-      maximumAttempts: input.maximumAttempts ?? 5,
-    },
-  });
-  return callProvider(input.url);
+  const { callProvider, callProviderPlain } = proxyActivities<typeof activities>(optionsFor(input));
+  return input.plain ? callProviderPlain(input.url) : callProvider(input.url);
+}
+
+function optionsFor(input: CallProviderInput): ActivityOptions {
+  const retry: RetryPolicy = {
+    ...(input.initialIntervalSeconds !== undefined
+      ? { initialInterval: input.initialIntervalSeconds * 1000 }
+      : {}),
+    ...(input.maximumAttempts !== undefined ? { maximumAttempts: input.maximumAttempts } : {}),
+  };
+  if (input.policy === 'temporal-default') return { startToCloseTimeout: '30 seconds', retry };
+  return activityOptions(input.policy ?? 'httpApi', { retry });
 }

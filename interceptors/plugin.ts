@@ -1,4 +1,9 @@
-import type { ActivityInterceptorsFactory, WorkerInterceptors, WorkerOptions, WorkerPlugin } from '@temporalio/worker';
+import type {
+  ActivityInterceptorsFactory,
+  WorkerInterceptors,
+  WorkerOptions,
+  WorkerPlugin,
+} from '@temporalio/worker';
 import { ResilienceActivityInboundInterceptor } from './resilience-activity-inbound-interceptor';
 import { validateResilienceOptions, type ResilienceOptions } from './resilience-options';
 import { ToolRegistry } from './tool-registry';

@@ -9,7 +9,7 @@ import { classifyError } from '../src/classification/classify-error';
 import { isHttpError } from '../src/errors/http-error';
 import { decideRetry, type RetryDecision } from '../src/retry-decision/retry-decision';
 import { toApplicationFailure } from './failure-mapping';
-import type { ResilienceOptions } from './resilience-options';
+import { DEFAULT_QUOTA_HOLD_MS, type ResilienceOptions } from './resilience-options';
 import type { ToolLimiter } from './tool-limiter';
 
 /** What the interceptor needs from the worker-wide state. */
@@ -39,6 +39,9 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
     const startedLocalMs = Date.now();
     const toolKey = this.options.toolKey?.(info, input.args) ?? info.activityType;
     const limiter = this.tools.limiterFor(toolKey);
+    // Decisions are stamped in server time (virtual on the time-skipping server) so `nextNotBefore` compares with
+    // history timestamps. The limiter keeps real time: it protects a provider, whose clock never skips.
+    const serverNow = () => info.currentAttemptScheduledTimestampMs + (Date.now() - startedLocalMs);
 
     const permit = await limiter.acquire();
     if (!permit.granted) {
@@ -46,9 +49,9 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
       const classification: Classification = {
         kind: permit.kind,
         reason: permit.reason,
-        ...(permit.kind === 'wait' ? { retryAfterMs: permit.retryAfterMs } : {}),
+        ...(permit.kind === 'cap' ? {} : { retryAfterMs: permit.retryAfterMs }),
       };
-      throw toApplicationFailure(this.decide(classification, toolKey, startedLocalMs), undefined);
+      throw toApplicationFailure(this.decide(classification, toolKey, serverNow()), undefined);
     }
 
     try {
@@ -63,7 +66,12 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
       const classification = classifyError(error, this.options.classify);
       permit.release(classification.kind === 'cap' ? 'cap' : 'other');
       if (isHttpError(error)) limiter.observe(error.status, error.headers);
-      const decision = this.decide(classification, toolKey, startedLocalMs);
+      if (classification.kind === 'stop') {
+        // The quota window is gone for every execution of this tool in the worker, not just this one.
+        const holdMs = classification.retryAfterMs ?? this.options.quotaHoldMs ?? DEFAULT_QUOTA_HOLD_MS;
+        limiter.hold(Date.now() + holdMs, classification.reason);
+      }
+      const decision = this.decide(classification, toolKey, serverNow());
       try {
         this.options.onClassified?.(decision, info);
       } catch {
@@ -73,7 +81,7 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
     }
   }
 
-  private decide(classification: Classification, toolKey: string, startedLocalMs: number): RetryDecision {
+  private decide(classification: Classification, toolKey: string, nowMs: number): RetryDecision {
     const info = this.ctx.info;
     const policy = info.retryPolicy;
     const backoff: BackoffOptions = {
@@ -87,8 +95,7 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
       activityId: info.activityId,
       attempt: info.attempt,
       toolKey,
-      // Server time (virtual on the time-skipping server), so `nextNotBefore` compares with history timestamps.
-      nowMs: info.currentAttemptScheduledTimestampMs + (Date.now() - startedLocalMs),
+      nowMs,
       backoff,
       maximumAttempts: policy?.maximumAttempts,
     });

@@ -23,9 +23,17 @@ export interface ResilienceOptions {
   readonly maxTools?: number;
   /** A tool unused this long is forgotten. @default 600_000 (10 minutes) */
   readonly toolIdleMs?: number;
+  /**
+   * How long a STOP without a Retry-After (quota wording) holds the tool shut in this worker; attempts in that window
+   * fail at once as `QuotaExhausted` without a call. @default 900_000 (15 minutes)
+   */
+  readonly quotaHoldMs?: number;
   /** Called with each failed attempt's decision, e.g. for alerts. Exceptions it throws are ignored. */
   readonly onClassified?: (decision: RetryDecision, info: Info) => void;
 }
+
+/** Default of {@link ResilienceOptions.quotaHoldMs}. */
+export const DEFAULT_QUOTA_HOLD_MS = 900_000;
 
 /**
  * Checks options at start-up, so a typo fails `Worker.create` instead of the first incident.
@@ -40,14 +48,23 @@ export function validateResilienceOptions(options: ResilienceOptions): void {
     throw new InvalidOptionsError('classify.maxWaitMs', 'must be a number of milliseconds ≥ 0', maxWaitMs);
   }
   for (const [i, pattern] of (options.classify?.quotaPatterns ?? []).entries()) {
-    if (!(pattern instanceof RegExp)) throw new InvalidOptionsError(`classify.quotaPatterns[${i}]`, 'must be a RegExp', pattern);
+    if (!(pattern instanceof RegExp))
+      throw new InvalidOptionsError(`classify.quotaPatterns[${i}]`, 'must be a RegExp', pattern);
   }
   for (const [i, rule] of (options.classify?.rules ?? []).entries()) {
     if (!['wait', 'cap', 'stop', 'retry', 'fail'].includes(rule?.kind)) {
-      throw new InvalidOptionsError(`classify.rules[${i}].kind`, "must be one of 'wait', 'cap', 'stop', 'retry', 'fail'", rule?.kind);
+      throw new InvalidOptionsError(
+        `classify.rules[${i}].kind`,
+        "must be one of 'wait', 'cap', 'stop', 'retry', 'fail'",
+        rule?.kind,
+      );
     }
     if (typeof rule.reason !== 'string' || rule.reason === '') {
-      throw new InvalidOptionsError(`classify.rules[${i}].reason`, 'must be a non-empty string code', rule.reason);
+      throw new InvalidOptionsError(
+        `classify.rules[${i}].reason`,
+        'must be a non-empty string code',
+        rule.reason,
+      );
     }
   }
   if (options.toolKey !== undefined && typeof options.toolKey !== 'function') {
@@ -62,6 +79,7 @@ export function validateResilienceOptions(options: ResilienceOptions): void {
   }
   positiveInteger('maxTools', options.maxTools);
   positiveNumber('toolIdleMs', options.toolIdleMs);
+  positiveNumber('quotaHoldMs', options.quotaHoldMs);
   validateToolLimits('defaultToolLimits', options.defaultToolLimits);
   for (const [key, limits] of Object.entries(options.tools ?? {})) validateToolLimits(`tools.${key}`, limits);
 }
@@ -72,7 +90,11 @@ function validateToolLimits(path: string, limits: ToolLimitOptions | undefined):
   positiveInteger(`${path}.maxConcurrency`, limits.maxConcurrency);
   const headroom = limits.headroom;
   if (headroom !== undefined && !(Number.isFinite(headroom) && headroom > 0 && headroom <= 1)) {
-    throw new InvalidOptionsError(`${path}.headroom`, 'must be a fraction > 0 and ≤ 1, e.g. 0.8 to use 80% of the limit', headroom);
+    throw new InvalidOptionsError(
+      `${path}.headroom`,
+      'must be a fraction > 0 and ≤ 1, e.g. 0.8 to use 80% of the limit',
+      headroom,
+    );
   }
   const wait = limits.maxQueueWaitMs;
   if (wait !== undefined && !(Number.isFinite(wait) && wait >= 0)) {

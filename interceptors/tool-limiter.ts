@@ -12,6 +12,8 @@ export interface ToolLimitOptions {
   readonly maxConcurrency?: number;
   /** How long an attempt may wait in the worker for a slot or token before giving the wait back to the server. @default 5_000 */
   readonly maxQueueWaitMs?: number;
+  /** Longest Retry-After that pauses the tool (WAIT); a longer one holds it shut (STOP). @default 60_000 */
+  readonly maxWaitMs?: number;
 }
 
 /** A slot granted by {@link ToolLimiter.acquire}; release it exactly once with the outcome. */
@@ -23,13 +25,14 @@ export interface ToolPermit {
 /** The limiter refused: the attempt should end now and retry after `retryAfterMs`, without calling the tool. */
 export interface ToolRefusal {
   readonly granted: false;
-  readonly kind: Extract<ClassKind, 'wait' | 'cap'>;
-  readonly reason: 'tool-paused' | 'rate-limit' | 'concurrency-limit';
+  readonly kind: Extract<ClassKind, 'wait' | 'cap' | 'stop'>;
+  /** `tool-paused`, `rate-limit`, `concurrency-limit`, or for `stop` the reason the tool was held shut. */
+  readonly reason: string;
   readonly retryAfterMs: number;
 }
 
 /** Defaults of {@link ToolLimitOptions}. */
-export const DEFAULT_TOOL_LIMITS = { headroom: 0.8, maxQueueWaitMs: 5_000 } as const;
+export const DEFAULT_TOOL_LIMITS = { headroom: 0.8, maxQueueWaitMs: 5_000, maxWaitMs: 60_000 } as const;
 
 /** A snapshot for health endpoints and tests. */
 export interface ToolLimiterState {
@@ -38,6 +41,9 @@ export interface ToolLimiterState {
   readonly concurrencyLimit: number;
   /** Epoch ms before which the tool is not called, if paused. */
   readonly pausedUntilMs?: number;
+  /** Epoch ms until which attempts fail at once as STOP (a quota window), and why. */
+  readonly heldUntilMs?: number;
+  readonly holdReason?: string;
   readonly capEvents: number;
 }
 
@@ -60,6 +66,8 @@ export class ToolLimiter {
   private tokens: number;
   private lastRefillMs: number;
   private pausedUntilMs = 0;
+  private heldUntilMs = 0;
+  private holdReason = '';
   private capEvents = 0;
   private readonly waiters: Waiter[] = [];
   private readonly headroom: number;
@@ -68,31 +76,37 @@ export class ToolLimiter {
   constructor(
     readonly toolKey: string,
     private readonly options: ToolLimitOptions = {},
-    private readonly now: () => number = Date.now,
   ) {
     this.headroom = options.headroom ?? DEFAULT_TOOL_LIMITS.headroom;
     this.maxQueueWaitMs = options.maxQueueWaitMs ?? DEFAULT_TOOL_LIMITS.maxQueueWaitMs;
     this.limit = options.maxConcurrency ?? Infinity;
     this.tokens = this.bucketSize();
-    this.lastRefillMs = now();
+    this.lastRefillMs = -Infinity;
   }
 
-  /** Waits (at most `maxQueueWaitMs`) for the tool to be callable, then takes a slot; or refuses. */
-  async acquire(): Promise<ToolPermit | ToolRefusal> {
-    const deadline = this.now() + this.maxQueueWaitMs;
-    const pause = this.pausedUntilMs - this.now();
+  /**
+   * Waits (at most `maxQueueWaitMs`) for the tool to be callable, then takes a slot; or refuses.
+   *
+   * `now` is the provider's clock: real time. (Tests pass their own.)
+   */
+  async acquire(now: () => number = Date.now): Promise<ToolPermit | ToolRefusal> {
+    const waitStartMs = Date.now();
+    const held = this.heldUntilMs - now();
+    if (held > 0) return this.refuse('stop', this.holdReason, held);
+    const pause = this.pausedUntilMs - now();
     if (pause > 0) {
-      if (this.now() + pause > deadline) return this.refuse('wait', 'tool-paused', pause);
+      if (pause > this.maxQueueWaitMs) return this.refuse('wait', 'tool-paused', pause);
       await sleep(pause);
     }
-    const tokenWait = this.takeToken();
+    const tokenWait = this.takeToken(now());
     if (tokenWait > 0) {
-      if (this.now() + tokenWait > deadline) return this.refuse('wait', 'rate-limit', tokenWait);
+      if (tokenWait > this.maxQueueWaitMs - (Date.now() - waitStartMs))
+        return this.refuse('wait', 'rate-limit', tokenWait);
       await sleep(tokenWait);
       this.tokens = Math.max(0, this.tokens - 1);
     }
     if (this.inFlight >= Math.floor(this.limit)) {
-      const granted = await this.queue(Math.max(0, deadline - this.now()));
+      const granted = await this.queue(Math.max(0, this.maxQueueWaitMs - (Date.now() - waitStartMs)));
       if (!granted) return this.refuse('cap', 'concurrency-limit', this.maxQueueWaitMs);
     } else {
       this.inFlight++;
@@ -116,28 +130,53 @@ export class ToolLimiter {
    * `x-ratelimit-remaining-requests`/`x-ratelimit-reset-requests` (and `-limit-`) slow it down before the wall: at 0
    * remaining it pauses until the reset; below `(1 − headroom)` of the limit it spaces calls over the reset window.
    */
-  observe(status: number, rawHeaders: unknown): void {
+  observe(status: number, rawHeaders: unknown, now: number = Date.now()): void {
     const headers = normalizeHeaders(rawHeaders);
-    const now = this.now();
     if (status === 429 || status === 503) {
       const retryAfterMs = parseRetryAfterMs(headers['retry-after'], now);
-      if (retryAfterMs !== undefined) this.pauseUntil(now + retryAfterMs);
+      if (
+        retryAfterMs !== undefined &&
+        retryAfterMs > (this.options.maxWaitMs ?? DEFAULT_TOOL_LIMITS.maxWaitMs)
+      ) {
+        this.hold(now + retryAfterMs, 'retry-after-long');
+      } else if (retryAfterMs !== undefined) this.pauseUntil(now + retryAfterMs);
     }
-    const remaining = firstNumber(headers, ['ratelimit-remaining', 'x-ratelimit-remaining-requests', 'x-ratelimit-remaining']);
-    const resetRaw = headers['ratelimit-reset'] ?? headers['x-ratelimit-reset-requests'] ?? headers['x-ratelimit-reset'];
-    const limit = firstNumber(headers, ['ratelimit-limit', 'x-ratelimit-limit-requests', 'x-ratelimit-limit']);
+    const remaining = firstNumber(headers, [
+      'ratelimit-remaining',
+      'x-ratelimit-remaining-requests',
+      'x-ratelimit-remaining',
+    ]);
+    const resetRaw =
+      headers['ratelimit-reset'] ?? headers['x-ratelimit-reset-requests'] ?? headers['x-ratelimit-reset'];
+    const limit = firstNumber(headers, [
+      'ratelimit-limit',
+      'x-ratelimit-limit-requests',
+      'x-ratelimit-limit',
+    ]);
     if (remaining === undefined || resetRaw === undefined) return;
     let resetMs = parseResetMs(resetRaw);
     // Some providers send the reset as epoch seconds rather than a delay.
     if (resetMs !== undefined && resetMs > 1e12) resetMs = Math.max(0, resetMs - now);
     if (resetMs === undefined) return;
     if (remaining <= 0) this.pauseUntil(now + resetMs);
-    else if (limit !== undefined && remaining < limit * (1 - this.headroom)) this.pauseUntil(now + resetMs / (remaining + 1));
+    else if (limit !== undefined && remaining < limit * (1 - this.headroom))
+      this.pauseUntil(now + resetMs / (remaining + 1));
   }
 
   /** Holds every call of this tool until `untilMs` (never shortens an existing pause). */
   pauseUntil(untilMs: number): void {
     if (Number.isFinite(untilMs)) this.pausedUntilMs = Math.max(this.pausedUntilMs, untilMs);
+  }
+
+  /**
+   * Holds the tool shut until `untilMs`: a quota window is gone, so every attempt until then fails at once as STOP
+   * with `reason`, without calling the provider.
+   */
+  hold(untilMs: number, reason: string): void {
+    if (Number.isFinite(untilMs) && untilMs > this.heldUntilMs) {
+      this.heldUntilMs = untilMs;
+      this.holdReason = reason;
+    }
   }
 
   /** True while calls are in flight or waiting (the registry must not evict it). */
@@ -146,9 +185,16 @@ export class ToolLimiter {
   }
 
   /** A snapshot for health endpoints and tests. */
-  state(): ToolLimiterState {
-    const paused = this.pausedUntilMs > this.now() ? { pausedUntilMs: this.pausedUntilMs } : {};
-    return { inFlight: this.inFlight, concurrencyLimit: this.limit, capEvents: this.capEvents, ...paused };
+  state(now: number = Date.now()): ToolLimiterState {
+    const paused = this.pausedUntilMs > now ? { pausedUntilMs: this.pausedUntilMs } : {};
+    const held = this.heldUntilMs > now ? { heldUntilMs: this.heldUntilMs, holdReason: this.holdReason } : {};
+    return {
+      inFlight: this.inFlight,
+      concurrencyLimit: this.limit,
+      capEvents: this.capEvents,
+      ...paused,
+      ...held,
+    };
   }
 
   private onCap(): void {
@@ -170,13 +216,13 @@ export class ToolLimiter {
   }
 
   /** Takes a token if one is there (returns 0), else returns how long until one will be. */
-  private takeToken(): number {
+  private takeToken(now: number): number {
     const rps = this.options.requestsPerSecond;
     if (rps === undefined) return 0;
     const rate = (rps * this.headroom) / 1000;
-    const now = this.now();
-    this.tokens = Math.min(this.bucketSize(), this.tokens + (now - this.lastRefillMs) * rate);
-    this.lastRefillMs = now;
+    const elapsed = Math.max(0, now - this.lastRefillMs);
+    this.tokens = Math.min(this.bucketSize(), this.tokens + elapsed * rate);
+    this.lastRefillMs = Math.max(this.lastRefillMs, now);
     if (this.tokens >= 1) {
       this.tokens -= 1;
       return 0;
@@ -206,7 +252,11 @@ export class ToolLimiter {
     }
   }
 
-  private refuse(kind: ToolRefusal['kind'], reason: ToolRefusal['reason'], retryAfterMs: number): ToolRefusal {
+  private refuse(
+    kind: ToolRefusal['kind'],
+    reason: ToolRefusal['reason'],
+    retryAfterMs: number,
+  ): ToolRefusal {
     return { granted: false, kind, reason, retryAfterMs: Math.max(0, Math.ceil(retryAfterMs)) };
   }
 }

@@ -24,7 +24,11 @@ export class ToolRegistry {
   limiterFor(toolKey: string): ToolLimiter {
     return this.limiters.get(
       toolKey,
-      (key) => new ToolLimiter(key, this.options.tools?.[key] ?? this.options.defaultToolLimits ?? {}),
+      (key) =>
+        new ToolLimiter(key, {
+          maxWaitMs: this.options.classify?.maxWaitMs,
+          ...(this.options.tools?.[key] ?? this.options.defaultToolLimits),
+        }),
     );
   }
 

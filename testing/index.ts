@@ -17,3 +17,4 @@ export type {
   RecordedRequest,
   RespondContext,
 } from './fake-provider';
+export { withTimeSkipping } from './time-skipping';

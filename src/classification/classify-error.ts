@@ -42,11 +42,15 @@ export function classifyError(error: unknown, options: ClassifyOptions = {}): Cl
 
 function classify(error: unknown, options: ClassifyOptions, depth: number): Classification {
   if (error === undefined || error === null) return { kind: 'retry', reason: 'unknown' };
-  if (typeof error === 'string') return classifyText(error, undefined, options) ?? { kind: 'retry', reason: 'unknown' };
+  if (typeof error === 'string')
+    return classifyText(error, undefined, options) ?? { kind: 'retry', reason: 'unknown' };
   if (typeof error !== 'object') return { kind: 'retry', reason: 'unknown' };
 
   const e = error as Record<string, unknown>;
-  const status = numericStatus(e.status) ?? numericStatus(e.statusCode) ?? numericStatus((e.response as Record<string, unknown> | undefined)?.status);
+  const status =
+    numericStatus(e.status) ??
+    numericStatus(e.statusCode) ??
+    numericStatus((e.response as Record<string, unknown> | undefined)?.status);
   if (status !== undefined) {
     const response = e.response as Record<string, unknown> | undefined;
     return classifyHttp(
@@ -64,7 +68,8 @@ function classify(error: unknown, options: ClassifyOptions, depth: number): Clas
   const byText = classifyText(message, code, options);
   if (byText) return byText;
 
-  if (e.isResilienceTimeoutError === true && typeof e.phase === 'string') return { kind: 'retry', reason: `${e.phase}-timeout` };
+  if (e.isResilienceTimeoutError === true && typeof e.phase === 'string')
+    return { kind: 'retry', reason: `${e.phase}-timeout` };
   if (code && CODE_REASONS[code]) return { kind: 'retry', reason: CODE_REASONS[code] };
   if (e.name === 'TimeoutError') return { kind: 'retry', reason: 'timeout' };
 
@@ -76,10 +81,15 @@ function classify(error: unknown, options: ClassifyOptions, depth: number): Clas
   return { kind: 'retry', reason: 'unknown' };
 }
 
-function classifyText(text: string, code: string | undefined, options: ClassifyOptions): Classification | undefined {
+function classifyText(
+  text: string,
+  code: string | undefined,
+  options: ClassifyOptions,
+): Classification | undefined {
   const rule = findRule(options.rules ?? [], { headers: {}, text, code });
   if (rule) return { kind: rule.kind, reason: rule.reason };
-  if (matchesAny(options.quotaPatterns ?? DEFAULT_QUOTA_PATTERNS, text)) return { kind: 'stop', reason: 'quota-text' };
+  if (matchesAny(options.quotaPatterns ?? DEFAULT_QUOTA_PATTERNS, text))
+    return { kind: 'stop', reason: 'quota-text' };
   if (matchesAny(options.contextLengthPatterns ?? DEFAULT_CONTEXT_LENGTH_PATTERNS, text)) {
     return { kind: 'fail', reason: 'context-length-exceeded' };
   }

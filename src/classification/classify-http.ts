@@ -61,7 +61,9 @@ export function classifyHttp(response: HttpResponseLike, options: ClassifyOption
   const status = Number.isInteger(response.status) ? response.status : 0;
   const headers = normalizeHeaders(response.headers);
   const text = bodyText(response.body);
-  const nowMs = [response.now, options.nowMs].find((t): t is number => typeof t === 'number' && Number.isFinite(t)) ?? Date.now();
+  const nowMs =
+    [response.now, options.nowMs].find((t): t is number => typeof t === 'number' && Number.isFinite(t)) ??
+    Date.now();
   const retryAfterMs = parseRetryAfterMs(headers['retry-after'], nowMs);
   const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
   const withRetryAfter = (c: Omit<Classification, 'status' | 'retryAfterMs'>): Classification =>
@@ -73,7 +75,11 @@ export function classifyHttp(response: HttpResponseLike, options: ClassifyOption
   if (QUOTA_STATUSES.has(status) && matchesAny(options.quotaPatterns ?? DEFAULT_QUOTA_PATTERNS, text)) {
     return withRetryAfter({ kind: 'stop', reason: 'quota-text' });
   }
-  if (status >= 400 && status < 500 && matchesAny(options.contextLengthPatterns ?? DEFAULT_CONTEXT_LENGTH_PATTERNS, text)) {
+  if (
+    status >= 400 &&
+    status < 500 &&
+    matchesAny(options.contextLengthPatterns ?? DEFAULT_CONTEXT_LENGTH_PATTERNS, text)
+  ) {
     return { kind: 'fail', reason: 'context-length-exceeded', status };
   }
   if (status === 429 || (status === 503 && retryAfterMs !== undefined)) {
@@ -82,8 +88,10 @@ export function classifyHttp(response: HttpResponseLike, options: ClassifyOption
       ? { kind: 'wait', reason: 'retry-after', retryAfterMs, status }
       : { kind: 'stop', reason: 'retry-after-long', retryAfterMs, status };
   }
-  if (status === 408 || (status >= 500 && status < 600)) return { kind: 'retry', reason: `http-${status}`, status };
-  if (status >= 400 && status < 500) return { kind: 'fail', reason: PERMANENT_REASONS[status] ?? `http-${status}`, status };
+  if (status === 408 || (status >= 500 && status < 600))
+    return { kind: 'retry', reason: `http-${status}`, status };
+  if (status >= 400 && status < 500)
+    return { kind: 'fail', reason: PERMANENT_REASONS[status] ?? `http-${status}`, status };
   // 1xx/2xx/3xx reaching the classifier means the caller treated an unexpected answer as an error; repeating the
   // same request will get the same answer.
   return { kind: 'fail', reason: `unexpected-status-${status}`, status };
@@ -101,7 +109,8 @@ export function normalizeHeaders(headers: unknown): Record<string, string> {
     for (const [name, value] of entries) {
       if (typeof value === 'string') out[name.toLowerCase()] = value;
       else if (typeof value === 'number') out[name.toLowerCase()] = String(value);
-      else if (Array.isArray(value)) out[name.toLowerCase()] = value.filter((v) => typeof v === 'string').join(', ');
+      else if (Array.isArray(value))
+        out[name.toLowerCase()] = value.filter((v) => typeof v === 'string').join(', ');
     }
   } catch {
     // A hostile or broken headers object: classify without headers rather than throw.

@@ -33,7 +33,10 @@ export interface RuleSubject {
 }
 
 /** The first rule matching the subject, if any. Never throws. */
-export function findRule(rules: readonly ClassificationRule[], subject: RuleSubject): ClassificationRule | undefined {
+export function findRule(
+  rules: readonly ClassificationRule[],
+  subject: RuleSubject,
+): ClassificationRule | undefined {
   return rules.find((rule) => {
     if (rule.status !== undefined) {
       const statuses = typeof rule.status === 'number' ? [rule.status] : rule.status;

@@ -21,7 +21,11 @@ export class InvalidOptionsError extends Error {
 
 /** True when `e` is an {@link InvalidOptionsError}, even one from another copy of this package. */
 export function isInvalidOptionsError(e: unknown): e is InvalidOptionsError {
-  return typeof e === 'object' && e !== null && (e as { isInvalidOptionsError?: unknown }).isInvalidOptionsError === true;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    (e as { isInvalidOptionsError?: unknown }).isInvalidOptionsError === true
+  );
 }
 
 function describe(value: unknown): string {

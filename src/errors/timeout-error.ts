@@ -25,5 +25,9 @@ export class ResilienceTimeoutError extends Error {
 
 /** True when `e` is a {@link ResilienceTimeoutError}, even one from another copy of this package. */
 export function isResilienceTimeoutError(e: unknown): e is ResilienceTimeoutError {
-  return typeof e === 'object' && e !== null && (e as { isResilienceTimeoutError?: unknown }).isResilienceTimeoutError === true;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    (e as { isResilienceTimeoutError?: unknown }).isResilienceTimeoutError === true
+  );
 }

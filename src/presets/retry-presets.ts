@@ -120,7 +120,11 @@ export function activityOptions(
 ): ActivityOptions {
   const base = typeof preset === 'string' ? RetryPresets[preset] : preset;
   if (base === undefined) {
-    throw new InvalidOptionsError('preset', `unknown preset; use one of ${Object.keys(RetryPresets).join(', ')}`, preset);
+    throw new InvalidOptionsError(
+      'preset',
+      `unknown preset; use one of ${Object.keys(RetryPresets).join(', ')}`,
+      preset,
+    );
   }
   const merged: ActivityOptions = {
     ...base.options,
@@ -144,25 +148,50 @@ export function activityOptions(
  * @throws {@link InvalidOptionsError}
  */
 export function validateActivityOptions(options: ActivityOptions): void {
-  for (const key of ['startToCloseTimeout', 'scheduleToCloseTimeout', 'scheduleToStartTimeout', 'heartbeatTimeout'] as const) {
+  for (const key of [
+    'startToCloseTimeout',
+    'scheduleToCloseTimeout',
+    'scheduleToStartTimeout',
+    'heartbeatTimeout',
+  ] as const) {
     if (options[key] !== undefined) positiveDuration(key, options[key]);
   }
   if (options.startToCloseTimeout === undefined && options.scheduleToCloseTimeout === undefined) {
-    throw new InvalidOptionsError('startToCloseTimeout', 'set startToCloseTimeout or scheduleToCloseTimeout (Temporal requires one)');
+    throw new InvalidOptionsError(
+      'startToCloseTimeout',
+      'set startToCloseTimeout or scheduleToCloseTimeout (Temporal requires one)',
+    );
   }
   const retry = options.retry;
   if (!retry) return;
-  const initial = retry.initialInterval === undefined ? 1000 : positiveDuration('retry.initialInterval', retry.initialInterval);
+  const initial =
+    retry.initialInterval === undefined
+      ? 1000
+      : positiveDuration('retry.initialInterval', retry.initialInterval);
   if (retry.maximumInterval !== undefined) {
     const maximum = positiveDuration('retry.maximumInterval', retry.maximumInterval);
     if (maximum < initial) {
-      throw new InvalidOptionsError('retry.maximumInterval', 'must not be shorter than retry.initialInterval', retry.maximumInterval);
+      throw new InvalidOptionsError(
+        'retry.maximumInterval',
+        'must not be shorter than retry.initialInterval',
+        retry.maximumInterval,
+      );
     }
   }
-  if (retry.backoffCoefficient !== undefined && !(Number.isFinite(retry.backoffCoefficient) && retry.backoffCoefficient >= 1)) {
-    throw new InvalidOptionsError('retry.backoffCoefficient', 'must be a number ≥ 1 (1 keeps the interval constant)', retry.backoffCoefficient);
+  if (
+    retry.backoffCoefficient !== undefined &&
+    !(Number.isFinite(retry.backoffCoefficient) && retry.backoffCoefficient >= 1)
+  ) {
+    throw new InvalidOptionsError(
+      'retry.backoffCoefficient',
+      'must be a number ≥ 1 (1 keeps the interval constant)',
+      retry.backoffCoefficient,
+    );
   }
-  if (retry.maximumAttempts !== undefined && !(Number.isInteger(retry.maximumAttempts) && retry.maximumAttempts >= 1)) {
+  if (
+    retry.maximumAttempts !== undefined &&
+    !(Number.isInteger(retry.maximumAttempts) && retry.maximumAttempts >= 1)
+  ) {
     throw new InvalidOptionsError(
       'retry.maximumAttempts',
       'must be a whole number ≥ 1 (Temporal reads 0 as "retry forever"; bound by time with scheduleToCloseTimeout instead)',
@@ -176,7 +205,11 @@ function positiveDuration(option: string, value: unknown): number {
   try {
     ms = msToNumber(value as Parameters<typeof msToNumber>[0]);
   } catch {
-    throw new InvalidOptionsError(option, 'not a duration; use milliseconds or a string such as "30 seconds"', value);
+    throw new InvalidOptionsError(
+      option,
+      'not a duration; use milliseconds or a string such as "30 seconds"',
+      value,
+    );
   }
   if (!Number.isFinite(ms) || ms <= 0) {
     throw new InvalidOptionsError(option, 'must be a positive duration', value);

@@ -61,7 +61,9 @@ export function decideRetry(classification: Classification, context: DecisionCon
     return { ...base, nonRetryable: false, benign: kind === 'wait', attemptsExhausted: true };
   }
   const delayMs =
-    kind === 'wait' && retryAfterMs !== undefined ? waitDelayMs(retryAfterMs, seed) : backoffDelayMs(seed, context.backoff);
+    kind === 'wait' && retryAfterMs !== undefined
+      ? waitDelayMs(retryAfterMs, seed)
+      : backoffDelayMs(seed, context.backoff);
   return {
     ...base,
     nonRetryable: false,

@@ -9,7 +9,10 @@ const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\bAKIA[0-9A-Z]{16}\b/g, '[REDACTED]'],
   [/\bgh[pousr]_[A-Za-z0-9]{20,}/g, '[REDACTED]'],
   [/\bxox[abpr]-[A-Za-z0-9-]{10,}/g, '[REDACTED]'],
-  [/((?:api[_-]?key|x-api-key|access[_-]?token|secret|password|client[_-]?secret)["']?\s*[:=]\s*["']?)[^\s,;&"'}]+/gi, '$1[REDACTED]'],
+  [
+    /((?:api[_-]?key|x-api-key|access[_-]?token|secret|password|client[_-]?secret)["']?\s*[:=]\s*["']?)[^\s,;&"'}]+/gi,
+    '$1[REDACTED]',
+  ],
 ];
 
 /**

@@ -30,3 +30,32 @@ export function activityStartedAttempts(events: HistoryEvent[]): number[] {
     .filter((e) => e.activityTaskStartedEventAttributes)
     .map((e) => e.activityTaskStartedEventAttributes!.attempt ?? 0);
 }
+
+/** The activity's started event (final attempt) and its scheduled event. */
+export function activityTimeline(events: HistoryEvent[]): {
+  scheduledMs: number;
+  startedMs: number;
+  attempt: number;
+} {
+  const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes);
+  const started = events.find((e) => e.activityTaskStartedEventAttributes);
+  if (!scheduled || !started) throw new Error('no activity in history');
+  return {
+    scheduledMs: eventTimeMs(scheduled),
+    startedMs: eventTimeMs(started),
+    attempt: started.activityTaskStartedEventAttributes!.attempt ?? 0,
+  };
+}
+
+/** The application failure recorded on the activity-task-failed event, if the activity failed. */
+export function activityFailure(events: HistoryEvent[]) {
+  const failed = events.find((e) => e.activityTaskFailedEventAttributes);
+  const failure = failed?.activityTaskFailedEventAttributes?.failure;
+  return failure
+    ? {
+        message: failure.message ?? '',
+        type: failure.applicationFailureInfo?.type ?? '',
+        nonRetryable: failure.applicationFailureInfo?.nonRetryable ?? false,
+      }
+    : undefined;
+}

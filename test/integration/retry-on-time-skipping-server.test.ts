@@ -33,7 +33,7 @@ describe('an activity that fails twice with 503 and then succeeds, on the real t
         taskQueue,
         workflowId: 'first-retry-503',
         // 30 s then 60 s of backoff: 90 s of server time that time skipping must not make us wait for.
-        args: [{ url: provider.url('/flaky'), initialIntervalSeconds: 30 }],
+        args: [{ url: provider.url('/flaky'), policy: 'temporal-default', initialIntervalSeconds: 30 }],
       });
       return { result: await handle.result(), events: await historyEvents(handle) };
     });

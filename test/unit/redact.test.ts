@@ -18,7 +18,9 @@ describe('redactSecrets', () => {
   });
 
   it('keeps ordinary text', () => {
-    expect(redactSecrets('HTTP 503 from http://127.0.0.1:8080/v1/chat')).toBe('HTTP 503 from http://127.0.0.1:8080/v1/chat');
+    expect(redactSecrets('HTTP 503 from http://127.0.0.1:8080/v1/chat')).toBe(
+      'HTTP 503 from http://127.0.0.1:8080/v1/chat',
+    );
   });
 });
 

@@ -17,9 +17,12 @@ describe('parseRetryAfterMs', () => {
     expect(parseRetryAfterMs(value, NOW)).toBe(expected);
   });
 
-  it.each(['abc', '-5', '', '1e3', 'NaN', 'Infinity-ish?', null, undefined, {}, []])('%s is malformed', (value) => {
-    expect(parseRetryAfterMs(value, NOW)).toBeUndefined();
-  });
+  it.each(['abc', '-5', '', '1e3', 'NaN', 'Infinity-ish?', null, undefined, {}, []])(
+    '%s is malformed',
+    (value) => {
+      expect(parseRetryAfterMs(value, NOW)).toBeUndefined();
+    },
+  );
 });
 
 describe('parseResetMs', () => {

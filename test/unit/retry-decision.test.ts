@@ -6,7 +6,9 @@ const context = { ...seed, toolKey: 'chat', nowMs: Date.UTC(2026, 0, 1) };
 
 describe('backoff', () => {
   it('grows exponentially within ±20% jitter and is the same for the same attempt', () => {
-    const delays = [1, 2, 3, 4].map((attempt) => backoffDelayMs({ ...seed, attempt }, { initialIntervalMs: 1000 }));
+    const delays = [1, 2, 3, 4].map((attempt) =>
+      backoffDelayMs({ ...seed, attempt }, { initialIntervalMs: 1000 }),
+    );
     delays.forEach((d, i) => {
       const base = 1000 * 2 ** i;
       expect(d).toBeGreaterThanOrEqual(base * 0.8);
@@ -24,13 +26,18 @@ describe('backoff', () => {
 
   it('spreads parallel workflows apart', () => {
     const delays = new Set(
-      Array.from({ length: 10 }, (_, i) => backoffDelayMs({ workflowId: `wf-${i}`, activityId: '1', attempt: 2 })),
+      Array.from({ length: 10 }, (_, i) =>
+        backoffDelayMs({ workflowId: `wf-${i}`, activityId: '1', attempt: 2 }),
+      ),
     );
     expect(delays.size).toBeGreaterThanOrEqual(8);
   });
 
   it('respects maximumInterval and huge attempts', () => {
-    const d = backoffDelayMs({ ...seed, attempt: 5000 }, { initialIntervalMs: 1000, maximumIntervalMs: 60_000, jitterRatio: 0 });
+    const d = backoffDelayMs(
+      { ...seed, attempt: 5000 },
+      { initialIntervalMs: 1000, maximumIntervalMs: 60_000, jitterRatio: 0 },
+    );
     expect(d).toBe(60_000);
   });
 
@@ -47,7 +54,10 @@ describe('decideRetry', () => {
   it('STOP and FAIL are non-retryable with no delay', () => {
     for (const kind of ['stop', 'fail'] as const) {
       const d = decideRetry({ kind, reason: 'x' }, context);
-      expect(d).toMatchObject({ nonRetryable: true, failureType: kind === 'stop' ? FAILURE_TYPES.stop : FAILURE_TYPES.fail });
+      expect(d).toMatchObject({
+        nonRetryable: true,
+        failureType: kind === 'stop' ? FAILURE_TYPES.stop : FAILURE_TYPES.fail,
+      });
       expect(d.delayMs).toBeUndefined();
     }
   });
@@ -67,7 +77,10 @@ describe('decideRetry', () => {
   });
 
   it('marks the last allowed attempt as exhausted, without a next time', () => {
-    const d = decideRetry({ kind: 'retry', reason: 'http-503' }, { ...context, attempt: 3, maximumAttempts: 3 });
+    const d = decideRetry(
+      { kind: 'retry', reason: 'http-503' },
+      { ...context, attempt: 3, maximumAttempts: 3 },
+    );
     expect(d.attemptsExhausted).toBe(true);
     expect(d.nextNotBefore).toBeUndefined();
   });

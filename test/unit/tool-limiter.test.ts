@@ -52,6 +52,26 @@ describe('ToolLimiter', () => {
     expect(other.state().pausedUntilMs).toBeGreaterThan(Date.now() + 350_000);
   });
 
+  it('holds the tool shut as STOP for a long Retry-After or an explicit hold', async () => {
+    const limiter = new ToolLimiter('t', { maxWaitMs: 60_000 });
+    limiter.observe(429, { 'retry-after': '10800' }, 1_000);
+    expect(await limiter.acquire(() => 2_000)).toMatchObject({
+      granted: false,
+      kind: 'stop',
+      reason: 'retry-after-long',
+      retryAfterMs: 10_799_000,
+    });
+    expect((await limiter.acquire(() => 10_801_000)).granted).toBe(true);
+
+    const quota = new ToolLimiter('q');
+    quota.hold(5_000, 'quota-text');
+    expect(await quota.acquire(() => 1_000)).toMatchObject({
+      kind: 'stop',
+      reason: 'quota-text',
+      retryAfterMs: 4_000,
+    });
+  });
+
   it('spaces calls when the remaining budget falls below the headroom', () => {
     const limiter = new ToolLimiter('t');
     limiter.observe(200, { 'ratelimit-limit': '100', 'ratelimit-remaining': '50', 'ratelimit-reset': '10' });
