@@ -1,32 +1,38 @@
 /**
  * `npm run demo`: the reference app end to end on a real Temporal server, with a readable report.
  *
- * Starts an embedded dev server (or uses TEMPORAL_ADDRESS), the fake provider and a worker, runs each scenario,
- * prints what the provider saw, and stops everything it started.
+ * Starts an embedded dev server (or uses TEMPORAL_ADDRESS), the fake provider and two workers on the same workflows:
+ * one bare (Temporal's defaults, errors unclassified) and one with the toolkit registered. Each incident runs on both,
+ * side by side; the report says what the provider saw and what the toolkit decided. Everything started is stopped.
  */
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { resiliencePlugin, type RetryDecision } from '../index';
+import { retryDecisionOf } from '../client';
 import { createDevServerEnv, FakeProvider } from '../testing';
 import * as activities from './activities';
+import type { CallProviderInput } from './workflows';
 
 interface DemoServer {
   readonly client: Client;
   readonly nativeConnection: NativeConnection;
+  readonly namespace: string;
   readonly description: string;
   close(): Promise<void>;
 }
 
 async function startServer(): Promise<DemoServer> {
   const address = process.env.TEMPORAL_ADDRESS;
+  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
   if (address) {
-    const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
     const connection = await Connection.connect({ address });
     const nativeConnection = await NativeConnection.connect({ address });
     return {
       client: new Client({ connection, namespace }),
       nativeConnection,
-      description: `existing server at ${address} (namespace ${namespace})`,
+      namespace,
+      description: `the Temporal server at ${address} (namespace ${namespace})`,
       close: async () => {
         await nativeConnection.close();
         await connection.close();
@@ -37,45 +43,179 @@ async function startServer(): Promise<DemoServer> {
   return {
     client: env.client,
     nativeConnection: env.nativeConnection,
-    description: 'embedded Temporal dev server (in memory)',
+    namespace: 'default',
+    description: 'an embedded Temporal dev server (in memory)',
     close: () => env.teardown(),
   };
 }
+
+type Outcome = { ok: true; ms: number } | { ok: false; ms: number; error: unknown };
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const server = await startServer();
   const provider = await FakeProvider.start();
-  const taskQueue = `demo-${Date.now()}`;
-  const worker = await Worker.create({
-    connection: server.nativeConnection,
-    namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
-    taskQueue,
+  const decisions: RetryDecision[] = [];
+  const runId = Date.now().toString(36);
+  const bare = `demo-bare-${runId}`;
+  const toolkit = `demo-toolkit-${runId}`;
+  const workflowBundle = await bundleWorkflowCode({
     workflowsPath: join(__dirname, 'workflows.ts'),
-    activities,
+    logger: new DefaultLogger('ERROR'),
   });
-  const lines: string[] = [`temporal-resilience demo on ${server.description}`, ''];
+  const common = {
+    connection: server.nativeConnection,
+    namespace: server.namespace,
+    workflowBundle,
+    activities,
+  };
+  const workers = [
+    await Worker.create({ ...common, taskQueue: bare }),
+    await Worker.create({
+      ...common,
+      taskQueue: toolkit,
+      plugins: [
+        resiliencePlugin({
+          // Each provider route stands for a different tool: a quota gone on one must not shut the others.
+          toolKey: (info, args) =>
+            typeof args[0] === 'string' ? new URL(args[0]).pathname : info.activityType,
+          onClassified: (decision) => decisions.push(decision),
+        }),
+      ],
+    }),
+  ];
+
+  /** Starts one workflow per input; waits at most `limitMs`, then terminates what still runs. */
+  async function runAll(taskQueue: string, inputs: CallProviderInput[], limitMs: number): Promise<Outcome[]> {
+    const started = Date.now();
+    const handles = await Promise.all(
+      inputs.map((input, i) =>
+        server.client.workflow.start('callProviderWorkflow', {
+          taskQueue,
+          workflowId: `${taskQueue}-${provider.calls()}-${i}`,
+          args: [input],
+        }),
+      ),
+    );
+    const timeout = new Promise<'timeout'>((resolve) =>
+      setTimeout(() => resolve('timeout'), limitMs).unref(),
+    );
+    return Promise.all(
+      handles.map(async (handle) => {
+        const result = await Promise.race([
+          handle.result().then(
+            () => ({ ok: true as const, ms: Date.now() - started }),
+            (error: unknown) => ({ ok: false as const, ms: Date.now() - started, error }),
+          ),
+          timeout,
+        ]);
+        if (result !== 'timeout') return result;
+        await handle.terminate('demo time limit');
+        return { ok: false as const, ms: limitMs, error: 'still retrying when the demo stopped it' };
+      }),
+    );
+  }
+
+  const report: string[] = [`temporal-resilience demo on ${server.description}`, ''];
+  const describe = (o: Outcome) => {
+    if (o.ok) return `completed in ${(o.ms / 1000).toFixed(1)} s`;
+    const decision = retryDecisionOf(o.error);
+    if (decision)
+      return `failed ${decision.failureType} (${decision.reason}) after ${(o.ms / 1000).toFixed(1)} s`;
+    if (o.error instanceof WorkflowFailedError) return `failed after ${(o.ms / 1000).toFixed(1)} s`;
+    return String(o.error);
+  };
+
   try {
-    await worker.runUntil(async () => {
-      provider.route('/flaky', { script: [{ status: 503 }, { status: 503 }], then: { status: 200 } });
-      const result = await server.client.workflow.execute('callProviderWorkflow', {
-        taskQueue,
-        workflowId: `demo-flaky-${Date.now()}`,
-        args: [{ url: provider.url('/flaky'), initialIntervalSeconds: 1 }],
-      });
-      const statuses = provider.requests('/flaky').map((r) => r.status);
-      lines.push(
-        'Scenario: a provider answers 503 twice, then recovers',
-        `  provider saw ${provider.calls('/flaky')} calls, answered ${statuses.join(', ')}`,
-        `  workflow result: HTTP ${result.status}`,
-        '',
-      );
-    });
+    await Promise.all(
+      workers
+        .map((worker) => worker.run())
+        .concat(
+          (async () => {
+            // Incident 1: the 3-hour quota 429.
+            const quotaLimitMs = 8_000;
+            provider.route('/quota', {
+              then: { status: 429, headers: { 'retry-after': '10800' }, body: { error: 'quota' } },
+            });
+            const [quotaBare] = await runAll(
+              bare,
+              [{ url: provider.url('/quota'), policy: 'temporal-default', plain: true }],
+              quotaLimitMs,
+            );
+            const bareCalls = provider.calls('/quota');
+            provider.route('/quota', {
+              then: { status: 429, headers: { 'retry-after': '10800' }, body: { error: 'quota' } },
+            });
+            provider.reset();
+            const [quotaToolkit] = await runAll(
+              toolkit,
+              [{ url: provider.url('/quota'), policy: 'llm' }],
+              quotaLimitMs,
+            );
+            report.push(
+              'Incident 1: a 429 with Retry-After: 10800 (quota gone for three hours)',
+              `  without the toolkit: ${bareCalls} calls in ${quotaLimitMs / 1000} s, ${describe(quotaBare!)} (Temporal's default policy retries forever)`,
+              `  with the toolkit:    ${provider.calls('/quota')} call, ${describe(quotaToolkit!)}`,
+              '',
+            );
+
+            // Incident 2: a retry storm: 10 agents share a tool that allows 2 concurrent calls.
+            const storm = { maxInFlight: 2, then: { status: 200, delayMs: 150 } };
+            const inputs = (plain: boolean): CallProviderInput[] =>
+              Array.from({ length: 10 }, () => ({
+                url: provider.url('/storm'),
+                policy: 'temporal-default',
+                plain,
+              }));
+            provider.route('/storm', storm);
+            provider.reset();
+            const stormBare = await runAll(bare, inputs(true), 60_000);
+            const bareStorm = {
+              calls: provider.calls('/storm'),
+              rejected: provider.responsesWithStatus(429, '/storm'),
+            };
+            provider.route('/storm', storm);
+            provider.reset();
+            decisions.length = 0;
+            const stormToolkit = await runAll(toolkit, inputs(false), 60_000);
+            const caps = decisions.filter((d) => d.kind === 'cap').length;
+            const last = (outcomes: Outcome[]) => (Math.max(...outcomes.map((o) => o.ms)) / 1000).toFixed(1);
+            report.push(
+              'Incident 2: retry storm, 10 parallel agents, a tool that answers 429 above 2 calls in flight',
+              `  without the toolkit: ${bareStorm.calls} calls, ${bareStorm.rejected} answered 429, all done after ${last(stormBare)} s`,
+              `  with the toolkit:    ${provider.calls('/storm')} calls, ${provider.responsesWithStatus(429, '/storm')} answered 429, all done after ${last(stormToolkit)} s`,
+              `                       ${caps} attempts classified CAP; the worker halved its concurrency for the tool and grew it back`,
+              '',
+            );
+
+            // A transient fault: 503 twice, then fine.
+            provider.route('/flaky', { script: [{ status: 503 }, { status: 503 }], then: { status: 200 } });
+            decisions.length = 0;
+            const [flaky] = await runAll(
+              toolkit,
+              [{ url: provider.url('/flaky'), policy: 'httpApi' }],
+              30_000,
+            );
+            report.push(
+              'A transient fault: the provider answers 503 twice, then recovers',
+              `  with the toolkit: ${provider.calls('/flaky')} calls (${provider
+                .requests('/flaky')
+                .map((r) => r.status)
+                .join(', ')}), ${describe(flaky!)}`,
+              ...decisions.map(
+                (d) =>
+                  `    attempt ${d.attempt}: ${d.kind.toUpperCase()} ${d.reason}, next attempt after ${d.delayMs} ms (jittered backoff)`,
+              ),
+              '',
+            );
+          })().finally(() => workers.forEach((worker) => worker.shutdown())),
+        ),
+    );
   } finally {
     await provider.close();
     await server.close();
   }
-  console.log(lines.join('\n'));
+  console.log(report.join('\n'));
 }
 
 main().then(

@@ -3,6 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { backoffDelayMs, resiliencePlugin, type RetryDecision } from '../../index';
+import { retryDecisionOf } from '../../client';
 import { createTimeSkippingEnv, FakeProvider, withTimeSkipping } from '../../testing';
 import type { CallProviderInput } from '../../examples/workflows';
 import { activityFailure, activityTimeline, historyEvents } from '../helpers/history';
@@ -87,6 +88,10 @@ describe('failure triage on the real time-skipping server', () => {
       reason: 'retry-after-long',
       retryAfterMs: 10_800_000,
       attempt: 1,
+    });
+    expect(retryDecisionOf(!result.ok && result.error)).toMatchObject({
+      kind: 'stop',
+      failureType: 'QuotaExhausted',
     });
     expect(activityTimeline(events).attempt).toBe(1);
     expect(provider.calls('/stop')).toBe(1);
