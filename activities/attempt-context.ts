@@ -14,6 +14,10 @@ export interface AttemptContext {
   readonly toolKey: string;
   /** The tool's shared limiter, told about every response so it can slow down before the provider's wall. */
   readonly limiter?: ResponseObserver;
+  /** The step name the workflow interceptor sent, when it is registered. */
+  readonly stepName?: string;
+  /** The step's idempotency key, derived from the step name. */
+  readonly idempotencyKey?: string;
 }
 
 const storage = new AsyncLocalStorage<AttemptContext>();

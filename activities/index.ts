@@ -9,3 +9,10 @@ export { currentAttemptContext } from './attempt-context';
 export type { AttemptContext } from './attempt-context';
 export { HttpError, isHttpError } from '../src/errors/http-error';
 export { ResilienceTimeoutError, isResilienceTimeoutError } from '../src/errors/timeout-error';
+export { idempotencyKey } from './idempotency-key';
+export {
+  IdempotencyKeyUnavailableError,
+  isIdempotencyKeyUnavailableError,
+} from './idempotency-key-unavailable-error';
+export { withReconcile } from './with-reconcile';
+export type { ReconcileOutcome } from './with-reconcile';

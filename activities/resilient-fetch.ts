@@ -19,7 +19,7 @@ export interface ResilientFetchInit {
   readonly bodyTimeoutMs?: number;
   /** Bodies larger than this are cut (and the rest discarded). @default 10 MiB */
   readonly maxBodyBytes?: number;
-  /** Sent as `Idempotency-Key`. `false` sends none. */
+  /** Sent as `Idempotency-Key`. @default the current step's `idempotencyKey()`, when there is one; `false` sends none. */
   readonly idempotencyKey?: string | false;
   /** Aborts the request. The activity's cancellation signal is always honoured as well. */
   readonly signal?: AbortSignal;
@@ -68,7 +68,9 @@ export function resilientFetch(url: string, init: ResilientFetchInit = {}): Prom
   const attempt = currentAttemptContext();
 
   const headers: OutgoingHttpHeaders = { ...init.headers };
-  if (init.idempotencyKey) headers['idempotency-key'] = init.idempotencyKey;
+  // The step's key by default: every attempt of the same business step carries the same key.
+  const key = init.idempotencyKey === undefined ? attempt?.idempotencyKey : init.idempotencyKey;
+  if (key) headers['idempotency-key'] = key;
   if (init.body !== undefined) headers['content-length'] = Buffer.byteLength(init.body);
 
   return new Promise<ResilientResponse>((resolve, reject) => {

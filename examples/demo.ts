@@ -12,7 +12,7 @@ import { resiliencePlugin, type RetryDecision } from '../index';
 import { retryDecisionOf } from '../client';
 import { createDevServerEnv, FakeProvider } from '../testing';
 import * as activities from './activities';
-import type { CallProviderInput } from './workflows';
+import type { CallProviderInput } from './workflows/call-provider';
 
 interface DemoServer {
   readonly client: Client;
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const bare = `demo-bare-${runId}`;
   const toolkit = `demo-toolkit-${runId}`;
   const workflowBundle = await bundleWorkflowCode({
-    workflowsPath: join(__dirname, 'workflows.ts'),
+    workflowsPath: join(__dirname, 'workflows/index.ts'),
     logger: new DefaultLogger('ERROR'),
   });
   const common = {

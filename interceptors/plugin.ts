@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import type {
   ActivityInterceptorsFactory,
+  ReplayWorkerOptions,
   WorkerInterceptors,
   WorkerOptions,
   WorkerPlugin,
@@ -8,9 +10,17 @@ import { ResilienceActivityInboundInterceptor } from './resilience-activity-inbo
 import { validateResilienceOptions, type ResilienceOptions } from './resilience-options';
 import { ToolRegistry } from './tool-registry';
 
+/**
+ * Path of the workflow interceptors module, without extension so the SDK's bundler finds `.js` in the published
+ * package and `.ts` in this repository.
+ */
+export const WORKFLOW_INTERCEPTORS_MODULE = join(__dirname, '../workflows/workflow-interceptors');
+
 /** The interceptors and the shared state behind them, for workers configured by hand. */
 export interface ResilienceInterceptors extends WorkerInterceptors {
   readonly activity: ActivityInterceptorsFactory[];
+  /** The workflow interceptors module (step names for idempotency keys), for `Worker.create` and replay workers. */
+  readonly workflowModules: string[];
   /** The per-tool state shared by every activity execution of the worker. */
   readonly tools: ToolRegistry;
 }
@@ -26,6 +36,7 @@ export function createResilienceInterceptors(options: ResilienceOptions = {}): R
   const tools = new ToolRegistry(options);
   return {
     activity: [(ctx) => ({ inbound: new ResilienceActivityInboundInterceptor(ctx, options, tools) })],
+    workflowModules: [WORKFLOW_INTERCEPTORS_MODULE],
     tools,
   };
 }
@@ -58,6 +69,22 @@ export function resiliencePlugin(options: ResilienceOptions = {}): ResiliencePlu
         interceptors: {
           ...workerOptions.interceptors,
           activity: [...(workerOptions.interceptors?.activity ?? []), ...interceptors.activity],
+          workflowModules: [
+            ...(workerOptions.interceptors?.workflowModules ?? []),
+            ...interceptors.workflowModules,
+          ],
+        },
+      };
+    },
+    configureReplayWorker(replayOptions: ReplayWorkerOptions): ReplayWorkerOptions {
+      return {
+        ...replayOptions,
+        interceptors: {
+          ...replayOptions.interceptors,
+          workflowModules: [
+            ...(replayOptions.interceptors?.workflowModules ?? []),
+            ...interceptors.workflowModules,
+          ],
         },
       };
     },

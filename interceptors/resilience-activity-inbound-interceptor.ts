@@ -1,5 +1,5 @@
 import type { Context as ActivityContext } from '@temporalio/activity';
-import { TemporalFailure } from '@temporalio/common';
+import { defaultPayloadConverter, TemporalFailure, type Headers } from '@temporalio/common';
 import { msOptionalToNumber } from '@temporalio/common/lib/time';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
 import { runWithAttemptContext } from '../activities/attempt-context';
@@ -7,6 +7,9 @@ import type { BackoffOptions } from '../src/backoff/backoff';
 import type { Classification } from '../src/classification/classification';
 import { classifyError } from '../src/classification/classify-error';
 import { isHttpError } from '../src/errors/http-error';
+import { isResilienceTimeoutError } from '../src/errors/timeout-error';
+import { HEADERS } from '../src/headers';
+import { deriveIdempotencyKey } from '../src/idempotency/idempotency-key';
 import { decideRetry, type RetryDecision } from '../src/retry-decision/retry-decision';
 import { toApplicationFailure } from './failure-mapping';
 import { DEFAULT_QUOTA_HOLD_MS, type ResilienceOptions } from './resilience-options';
@@ -38,6 +41,18 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
     const info = this.ctx.info;
     const startedLocalMs = Date.now();
     const toolKey = this.options.toolKey?.(info, input.args) ?? info.activityType;
+    const stepName = stepNameFrom(input.headers);
+    const idempotencyKey =
+      stepName === undefined || info.workflowExecution === undefined
+        ? undefined
+        : deriveIdempotencyKey({
+            namespace: info.workflowNamespace ?? info.namespace,
+            workflowId: info.workflowExecution.workflowId,
+            runId: info.workflowExecution.runId,
+            stepName,
+            scope: this.options.idempotencyScope,
+          });
+    const identity = { stepName, idempotencyKey };
     const limiter = this.tools.limiterFor(toolKey);
     // Decisions are stamped in server time (virtual on the time-skipping server) so `nextNotBefore` compares with
     // history timestamps. The limiter keeps real time: it protects a provider, whose clock never skips.
@@ -51,11 +66,11 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
         reason: permit.reason,
         ...(permit.kind === 'cap' ? {} : { retryAfterMs: permit.retryAfterMs }),
       };
-      throw toApplicationFailure(this.decide(classification, toolKey, serverNow()), undefined);
+      throw toApplicationFailure(this.decide(classification, toolKey, serverNow(), identity), undefined);
     }
 
     try {
-      const result = await runWithAttemptContext({ toolKey, limiter }, () => next(input));
+      const result = await runWithAttemptContext({ toolKey, limiter, ...identity }, () => next(input));
       permit.release('success');
       return result;
     } catch (error) {
@@ -71,7 +86,10 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
         const holdMs = classification.retryAfterMs ?? this.options.quotaHoldMs ?? DEFAULT_QUOTA_HOLD_MS;
         limiter.hold(Date.now() + holdMs, classification.reason);
       }
-      const decision = this.decide(classification, toolKey, serverNow());
+      const decision = this.decide(classification, toolKey, serverNow(), {
+        ...identity,
+        sideEffectUnknown: isResilienceTimeoutError(error) && error.requestSent,
+      });
       try {
         this.options.onClassified?.(decision, info);
       } catch {
@@ -81,7 +99,12 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
     }
   }
 
-  private decide(classification: Classification, toolKey: string, nowMs: number): RetryDecision {
+  private decide(
+    classification: Classification,
+    toolKey: string,
+    nowMs: number,
+    extra: { stepName?: string; idempotencyKey?: string; sideEffectUnknown?: boolean },
+  ): RetryDecision {
     const info = this.ctx.info;
     const policy = info.retryPolicy;
     const backoff: BackoffOptions = {
@@ -98,6 +121,21 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
       nowMs,
       backoff,
       maximumAttempts: policy?.maximumAttempts,
+      step: extra.stepName,
+      idempotencyKey: extra.idempotencyKey,
+      sideEffectUnknown: extra.sideEffectUnknown,
     });
+  }
+}
+
+/** The step name the workflow interceptor put in the headers, if it is registered. */
+function stepNameFrom(headers: Headers): string | undefined {
+  const payload = headers[HEADERS.step];
+  if (!payload) return undefined;
+  try {
+    const name: unknown = defaultPayloadConverter.fromPayload(payload);
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
   }
 }

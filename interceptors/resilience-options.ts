@@ -1,5 +1,6 @@
 import type { Info } from '@temporalio/activity';
 import type { ClassifyOptions } from '../src/classification/classify-http';
+import type { IdempotencyScope } from '../src/idempotency/idempotency-key';
 import { InvalidOptionsError } from '../src/errors/invalid-options-error';
 import type { RetryDecision } from '../src/retry-decision/retry-decision';
 import type { ToolLimitOptions } from './tool-limiter';
@@ -28,6 +29,11 @@ export interface ResilienceOptions {
    * fail at once as `QuotaExhausted` without a call. @default 900_000 (15 minutes)
    */
   readonly quotaHoldMs?: number;
+  /**
+   * What an idempotency key is unique for: `'workflow'` (namespace + workflow id + step) or `'run'` (also the run
+   * id). See {@link IdempotencyScope}. @default 'workflow'
+   */
+  readonly idempotencyScope?: IdempotencyScope;
   /** Called with each failed attempt's decision, e.g. for alerts. Exceptions it throws are ignored. */
   readonly onClassified?: (decision: RetryDecision, info: Info) => void;
 }
@@ -76,6 +82,13 @@ export function validateResilienceOptions(options: ResilienceOptions): void {
   const jitter = options.jitterRatio;
   if (jitter !== undefined && !(Number.isFinite(jitter) && jitter >= 0 && jitter < 1)) {
     throw new InvalidOptionsError('jitterRatio', 'must be a fraction ≥ 0 and < 1', jitter);
+  }
+  if (options.idempotencyScope !== undefined && !['workflow', 'run'].includes(options.idempotencyScope)) {
+    throw new InvalidOptionsError(
+      'idempotencyScope',
+      "must be 'workflow' or 'run'",
+      options.idempotencyScope,
+    );
   }
   positiveInteger('maxTools', options.maxTools);
   positiveNumber('toolIdleMs', options.toolIdleMs);

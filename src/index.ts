@@ -27,3 +27,10 @@ export type { HttpHeaders } from './errors/http-error';
 export { InvalidOptionsError, isInvalidOptionsError } from './errors/invalid-options-error';
 export { ResilienceTimeoutError, isResilienceTimeoutError } from './errors/timeout-error';
 export type { TimeoutPhase } from './errors/timeout-error';
+export {
+  deriveIdempotencyKey,
+  compensationStepName,
+  IDEMPOTENCY_KEY_LENGTH,
+} from './idempotency/idempotency-key';
+export type { IdempotencyKeyParts, IdempotencyScope } from './idempotency/idempotency-key';
+export { HEADERS } from './headers';

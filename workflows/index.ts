@@ -9,3 +9,9 @@ export { FAILURE_TYPES, NON_RETRYABLE_FAILURE_TYPES } from '../src/failure-types
 export type { FailureType } from '../src/failure-types';
 export type { RetryDecision } from '../src/retry-decision/retry-decision';
 export { InvalidOptionsError, isInvalidOptionsError } from '../src/errors/invalid-options-error';
+export { deriveIdempotencyKey, compensationStepName } from '../src/idempotency/idempotency-key';
+export type { IdempotencyScope } from '../src/idempotency/idempotency-key';
+export { step, currentStepName } from './step';
+export { idempotencyKeyFor } from './idempotency';
+export { Saga, sagaQuery, proxyCompensations, isOutcomeUnknown, SAGA_FAILURE_TYPES } from './saga';
+export type { SagaOptions, SagaState, CompensationStatus } from './saga';

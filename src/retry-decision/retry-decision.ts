@@ -24,6 +24,14 @@ export interface RetryDecision {
   readonly status?: number;
   /** True when this was the last attempt the retry policy allows: nothing will retry. */
   readonly attemptsExhausted?: boolean;
+  /** The step name and its idempotency key (a hash: safe to show), when the workflow interceptor sent a step. */
+  readonly step?: string;
+  readonly idempotencyKey?: string;
+  /**
+   * The request may have reached the provider before the attempt failed (a timeout after sending): whether the side
+   * effect happened is unknown, and the next attempt should reconcile before repeating it.
+   */
+  readonly sideEffectUnknown?: boolean;
 }
 
 /** What {@link decideRetry} needs besides the classification. */
@@ -38,6 +46,9 @@ export interface DecisionContext {
   readonly backoff?: BackoffOptions;
   /** The retry policy's `maximumAttempts` (0 or absent: unlimited). */
   readonly maximumAttempts?: number;
+  readonly step?: string;
+  readonly idempotencyKey?: string;
+  readonly sideEffectUnknown?: boolean;
 }
 
 /**
@@ -55,6 +66,9 @@ export function decideRetry(classification: Classification, context: DecisionCon
     toolKey: context.toolKey,
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     ...(status !== undefined ? { status } : {}),
+    ...(context.step !== undefined ? { step: context.step } : {}),
+    ...(context.idempotencyKey !== undefined ? { idempotencyKey: context.idempotencyKey } : {}),
+    ...(context.sideEffectUnknown ? { sideEffectUnknown: true } : {}),
   };
   if (kind === 'stop' || kind === 'fail') return { ...base, nonRetryable: true, benign: false };
   if (context.maximumAttempts && context.attempt >= context.maximumAttempts) {

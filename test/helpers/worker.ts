@@ -4,7 +4,7 @@ import { Worker, type WorkerOptions } from '@temporalio/worker';
 import * as activities from '../../examples/activities';
 
 /** The reference workflows' source file: the SDK bundler compiles TypeScript itself. */
-export const EXAMPLE_WORKFLOWS_PATH = join(__dirname, '../../examples/workflows.ts');
+export const EXAMPLE_WORKFLOWS_PATH = join(__dirname, '../../examples/workflows/index.ts');
 
 /** A real worker on the test server running the reference app; `overrides` add interceptors, plugins, etc. */
 export function createExampleWorker(

@@ -5,8 +5,8 @@
  * One retry owner: these make exactly one request per attempt. When you use a provider SDK instead, turn its own
  * retries off (`new OpenAI({ maxRetries: 0 })`, `new Stripe(key, { maxNetworkRetries: 0 })`) so retries do not stack.
  */
-import { resilientFetch } from '../activities';
-import { HttpError } from '../index';
+import { resilientFetch } from '../../activities';
+import { HttpError } from '../../index';
 
 /** What a provider call returned. */
 export interface ProviderReply {

@@ -2,8 +2,8 @@
  * Reference workflows. Activities are imported with `import type` so nothing Node-only enters the sandbox.
  */
 import { proxyActivities, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
-import { activityOptions, type RetryPresetName } from '../workflows';
-import type * as activities from './activities';
+import { activityOptions, type RetryPresetName } from '../../workflows';
+import type * as activities from '../activities';
 
 /** Input of {@link callProviderWorkflow}. */
 export interface CallProviderInput {

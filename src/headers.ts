@@ -1,0 +1,8 @@
+/**
+ * Names of the Temporal headers the toolkit's interceptors exchange. Headers travel with the activity task, so the
+ * activity side learns the step name without any change to the activity's arguments.
+ */
+export const HEADERS = {
+  /** The step name of a scheduled activity (`charge-card`, or `chargeCard#2` by default). */
+  step: 'temporal-resilience-step',
+} as const;

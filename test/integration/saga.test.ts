@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { resiliencePlugin } from '../../index';
+import { createTimeSkippingEnv, FakeProvider, withTimeSkipping } from '../../testing';
+import { sagaQuery, type SagaState } from '../../workflows';
+import { installTravelApi, type TravelApiOptions, type TravelResource } from '../../examples/travel-api';
+import type { TripBookingInput } from '../../examples/workflows/trip-booking';
+import { uniqueTaskQueue } from '../helpers/task-queue';
+import { createExampleWorker } from '../helpers/worker';
+
+describe('the trip-booking saga on the real time-skipping server', () => {
+  let env: TestWorkflowEnvironment;
+  let provider: FakeProvider;
+
+  beforeAll(async () => {
+    env = await createTimeSkippingEnv();
+    provider = await FakeProvider.start();
+  });
+  afterAll(async () => {
+    await provider?.close();
+    await env?.teardown();
+  });
+
+  async function book(api: TravelApiOptions, saga: TripBookingInput['saga'] = {}) {
+    const prefix = `/${uniqueTaskQueue('api')}`;
+    const ledger = installTravelApi(provider, api, prefix);
+    const taskQueue = uniqueTaskQueue('saga');
+    const worker = await createExampleWorker(env, taskQueue, { plugins: [resiliencePlugin()] });
+    const input: TripBookingInput = {
+      trip: { baseUrl: provider.url(prefix), traveller: 'ada', amountCents: 120_00 },
+      saga,
+    };
+    const outcome = await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start('tripBookingWorkflow', {
+        taskQueue,
+        workflowId: taskQueue,
+        args: [input],
+      });
+      const result = await withTimeSkipping(env, (client) => client.result(handle.workflowId)).then(
+        (value) => ({ ok: true as const, value }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+      return { result, state: await handle.query(sagaQuery('trip')) };
+    });
+    return { ...outcome, ledger, prefix };
+  }
+
+  function sagaFailure(error: unknown): ApplicationFailure {
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const failure = (error as WorkflowFailedError).cause;
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    return failure as ApplicationFailure;
+  }
+
+  it('books everything when nothing fails, and compensates nothing', async () => {
+    const { result, ledger, state } = await book({});
+    expect(result).toMatchObject({ ok: true, value: { flight: { id: 'FL-1' }, charge: { id: 'CH-1' } } });
+    expect(ledger.undone).toEqual([]);
+    expect(state.status).toBe('completed');
+  });
+
+  const order: TravelResource[] = ['flights', 'hotels', 'cars', 'payments'];
+  it.each(order.map((failAt, i) => [failAt, order.slice(0, i).reverse()] as const))(
+    'a failure at %s undoes exactly the completed steps, in reverse: %j',
+    async (failAt, expectedUndo) => {
+      const { result, ledger, state } = await book({ failAt });
+      expect(result.ok).toBe(false);
+      const failure = sagaFailure(!result.ok && result.error);
+      expect(failure.type).toBe('SagaCompensated');
+      expect(failure.nonRetryable).toBe(true);
+      expect(ledger.undoOrder()).toEqual(expectedUndo);
+      const reported = failure.details?.[0] as SagaState;
+      expect(reported.stepsCompleted).toHaveLength(expectedUndo.length);
+      expect(reported.compensations.every((c) => c.status === 'done')).toBe(true);
+      expect(state).toEqual(reported);
+      for (const resource of expectedUndo) expect(ledger.createdCount(resource)).toBe(1);
+    },
+  );
+
+  it('retries a compensation that fails twice, until it succeeds', async () => {
+    const { ledger, prefix } = await book({ failAt: 'hotels', compensationFailures: { flights: 2 } });
+    expect(ledger.undoOrder()).toEqual(['flights']);
+    expect(provider.calls(`${prefix}/flights/cancel`)).toBe(3);
+    const keys = new Set(provider.requests(`${prefix}/flights/cancel`).map((r) => r.idempotencyKey));
+    expect(keys.size).toBe(1);
+  });
+
+  it('without continueWithError, stops at the first failed compensation and reports it', async () => {
+    const { result, ledger, state } = await book({ failAt: 'payments', compensationRejected: 'hotels' });
+    const failure = sagaFailure(!result.ok && result.error);
+    expect(failure.type).toBe('SagaCompensationFailed');
+    expect(failure.message).toContain('could not undo: book-hotel');
+    expect(ledger.undoOrder()).toEqual(['cars']);
+    expect(state.compensations.map((c) => [c.step, c.status])).toEqual([
+      ['book-flight', 'skipped'],
+      ['book-hotel', 'failed'],
+      ['book-car', 'done'],
+    ]);
+  });
+
+  it('with continueWithError, attempts every compensation and reports the failures together', async () => {
+    const { result, ledger, state } = await book(
+      { failAt: 'payments', compensationRejected: 'hotels' },
+      { continueWithError: true },
+    );
+    expect(sagaFailure(!result.ok && result.error).type).toBe('SagaCompensationFailed');
+    expect(ledger.undoOrder()).toEqual(['cars', 'flights']);
+    expect(state.compensations.map((c) => c.status)).toEqual(['done', 'failed', 'done']);
+  });
+
+  it('runs compensations in parallel by option', async () => {
+    const { ledger } = await book({ failAt: 'payments' }, { parallelCompensation: true });
+    expect([...ledger.undoOrder()].sort()).toEqual(['cars', 'flights', 'hotels']);
+  });
+
+  it('unwinds when the workflow is cancelled mid-saga', async () => {
+    const prefix = `/${uniqueTaskQueue('api')}`;
+    const ledger = installTravelApi(provider, { createDelayMs: { cars: 60_000 } }, prefix);
+    const taskQueue = uniqueTaskQueue('saga-cancel');
+    const worker = await createExampleWorker(env, taskQueue, { plugins: [resiliencePlugin()] });
+    const input: TripBookingInput = {
+      trip: { baseUrl: provider.url(prefix), traveller: 'ada', amountCents: 100 },
+    };
+    const { error, state } = await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start('tripBookingWorkflow', {
+        taskQueue,
+        workflowId: taskQueue,
+        args: [input],
+      });
+      while (provider.calls(`${prefix}/cars`) === 0) await new Promise((r) => setTimeout(r, 20));
+      await handle.cancel();
+      const error = await withTimeSkipping(env, (client) => client.result(handle.workflowId)).catch(
+        (e: unknown) => e,
+      );
+      return { error, state: await handle.query(sagaQuery('trip')) };
+    });
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect(String((error as WorkflowFailedError).cause?.name)).toBe('CancelledFailure');
+    expect(ledger.undoOrder()).toEqual(['hotels', 'flights']);
+    expect(state.status).toBe('compensated');
+  });
+});
