@@ -7,11 +7,13 @@
  */
 import { join } from 'node:path';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { resiliencePlugin, type RetryDecision } from '../index';
 import { retryDecisionOf } from '../client';
 import { createDevServerEnv, FakeProvider } from '../testing';
 import * as activities from './activities';
+import { installTravelApi } from './travel-api';
 import type { CallProviderInput } from './workflows/call-provider';
 
 interface DemoServer {
@@ -59,9 +61,17 @@ async function main(): Promise<void> {
   const runId = Date.now().toString(36);
   const bare = `demo-bare-${runId}`;
   const toolkit = `demo-toolkit-${runId}`;
+  const plugin = resiliencePlugin({
+    // Each provider route stands for a different tool: a quota gone on one must not shut the others.
+    toolKey: (info, args) => (typeof args[0] === 'string' ? new URL(args[0]).pathname : info.activityType),
+    onClassified: (decision) => decisions.push(decision),
+  });
+  // One bundle for both workers. The plugin adds its workflow interceptors module to it; the bare worker does not
+  // register the plugin, so the step headers the interceptor adds are simply ignored there.
   const workflowBundle = await bundleWorkflowCode({
     workflowsPath: join(__dirname, 'workflows/index.ts'),
     logger: new DefaultLogger('ERROR'),
+    plugins: [plugin],
   });
   const common = {
     connection: server.nativeConnection,
@@ -74,14 +84,7 @@ async function main(): Promise<void> {
     await Worker.create({
       ...common,
       taskQueue: toolkit,
-      plugins: [
-        resiliencePlugin({
-          // Each provider route stands for a different tool: a quota gone on one must not shut the others.
-          toolKey: (info, args) =>
-            typeof args[0] === 'string' ? new URL(args[0]).pathname : info.activityType,
-          onClassified: (decision) => decisions.push(decision),
-        }),
-      ],
+      plugins: [plugin],
     }),
   ];
 
@@ -116,9 +119,30 @@ async function main(): Promise<void> {
     );
   }
 
+  /** Books a trip against the travel API installed under `prefix`. */
+  async function runTrip(taskQueue: string, prefix: string): Promise<Outcome[]> {
+    const started = Date.now();
+    const handle = await server.client.workflow.start('tripBookingWorkflow', {
+      taskQueue,
+      workflowId: `${taskQueue}${prefix.replace('/', '-')}`,
+      args: [{ trip: { baseUrl: provider.url(prefix), traveller: 'ada', amountCents: 42_000 } }],
+    });
+    return [
+      await handle.result().then(
+        () => ({ ok: true as const, ms: Date.now() - started }),
+        (error: unknown) => ({ ok: false as const, ms: Date.now() - started, error }),
+      ),
+    ];
+  }
+
   const report: string[] = [`temporal-resilience demo on ${server.description}`, ''];
   const describe = (o: Outcome) => {
     if (o.ok) return `completed in ${(o.ms / 1000).toFixed(1)} s`;
+    const saga =
+      o.error instanceof WorkflowFailedError && o.error.cause instanceof ApplicationFailure
+        ? o.error.cause
+        : undefined;
+    if (saga?.type?.startsWith('Saga')) return `failed ${saga.type} after ${(o.ms / 1000).toFixed(1)} s`;
     const decision = retryDecisionOf(o.error);
     if (decision)
       return `failed ${decision.failureType} (${decision.reason}) after ${(o.ms / 1000).toFixed(1)} s`;
@@ -185,6 +209,26 @@ async function main(): Promise<void> {
               `  without the toolkit: ${bareStorm.calls} calls, ${bareStorm.rejected} answered 429, all done after ${last(stormBare)} s`,
               `  with the toolkit:    ${provider.calls('/storm')} calls, ${provider.responsesWithStatus(429, '/storm')} answered 429, all done after ${last(stormToolkit)} s`,
               `                       ${caps} attempts classified CAP; the worker halved its concurrency for the tool and grew it back`,
+              '',
+            );
+
+            // Incident 5: the half-booked trip. The car rental fails after flight and hotel were booked.
+            const tripLedger = installTravelApi(provider, { failAt: 'cars' }, '/trip');
+            const [trip] = await runTrip(toolkit, '/trip');
+            report.push(
+              'Incident 5: the half-booked trip: flight and hotel booked, then the car rental fails',
+              `  with the toolkit: ${describe(trip!)}; undone in reverse: ${tripLedger.undone.map((u) => `${u.resource} ${u.id}`).join(', ')}`,
+              '',
+            );
+
+            // Incident 4: the double timeout. The payment API commits the charge, then its response never arrives.
+            const payLedger = installTravelApi(provider, { chargeHangsAfterCommit: true }, '/pay');
+            const [paid] = await runTrip(toolkit, '/pay');
+            const chargeCalls = provider.requests('/pay/payments/charges');
+            report.push(
+              'Incident 4: a payment whose response times out after the charge was made',
+              `  with the toolkit: ${describe(paid!)}; payment API calls: ${chargeCalls.map((r) => r.method).join(', ')} ` +
+                `(the retry reconciled by idempotency key); cards charged: ${payLedger.createdCount('payments')}`,
               '',
             );
 

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type {
   ActivityInterceptorsFactory,
+  BundleOptions,
+  BundlerPlugin,
   ReplayWorkerOptions,
   WorkerInterceptors,
   WorkerOptions,
@@ -41,8 +43,11 @@ export function createResilienceInterceptors(options: ResilienceOptions = {}): R
   };
 }
 
-/** The worker plugin, with access to its shared state. */
-export interface ResiliencePlugin extends WorkerPlugin {
+/**
+ * The worker plugin, with access to its shared state. It is also a bundler plugin: pass it to `bundleWorkflowCode`
+ * when you prebuild the workflow bundle, or the bundle lacks the step-name interceptor and `idempotencyKey()` fails.
+ */
+export interface ResiliencePlugin extends WorkerPlugin, BundlerPlugin {
   /** The per-tool state shared by every activity execution of the worker. */
   readonly tools: ToolRegistry;
 }
@@ -74,6 +79,17 @@ export function resiliencePlugin(options: ResilienceOptions = {}): ResiliencePlu
             ...interceptors.workflowModules,
           ],
         },
+      };
+    },
+    configureBundler(bundleOptions: BundleOptions): BundleOptions {
+      return {
+        ...bundleOptions,
+        workflowInterceptorModules: [
+          ...(bundleOptions.workflowInterceptorModules ?? []),
+          ...interceptors.workflowModules.filter(
+            (m) => !bundleOptions.workflowInterceptorModules?.includes(m),
+          ),
+        ],
       };
     },
     configureReplayWorker(replayOptions: ReplayWorkerOptions): ReplayWorkerOptions {

@@ -3,9 +3,14 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 
-echo "== typecheck" && npx tsc -p tsconfig.json --noEmit
-echo "== lint" && npx eslint . && npx prettier --check . >/dev/null
-echo "== build" && npx tsc -p tsconfig.build.json
+# One command per line: `set -e` ignores a failure inside an `a && b` list.
+echo "== typecheck"
+npx tsc -p tsconfig.json --noEmit
+echo "== lint"
+npx eslint .
+npx prettier --check . >/dev/null
+echo "== build"
+npx tsc -p tsconfig.build.json
 echo "== tests"
 report="$(mktemp)"
 status=0
