@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Cost, CostEntry } from '../src/cost/cost';
 
 /** What a response tells the tool's shared pacing state. */
 export interface ResponseObserver {
@@ -6,8 +7,8 @@ export interface ResponseObserver {
 }
 
 /**
- * Per-attempt state the worker interceptor shares with helpers called inside the activity (`resilientFetch`), without
- * threading it through user code.
+ * Per-attempt state the worker interceptor shares with helpers called inside the activity (`resilientFetch`,
+ * `idempotencyKey`, `recordCost`, `heartbeat`), without threading it through user code.
  */
 export interface AttemptContext {
   /** The tool this attempt counts against. */
@@ -18,6 +19,10 @@ export interface AttemptContext {
   readonly stepName?: string;
   /** The step's idempotency key, derived from the step name. */
   readonly idempotencyKey?: string;
+  /** Adds to this attempt's cost; returns the priced entry. */
+  readonly recordCost?: (entry: CostEntry) => Cost;
+  /** Heartbeats with the attempt chain kept in the details (user details ride along). */
+  readonly heartbeat?: (userDetails?: unknown) => void;
 }
 
 const storage = new AsyncLocalStorage<AttemptContext>();

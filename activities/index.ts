@@ -16,3 +16,5 @@ export {
 } from './idempotency-key-unavailable-error';
 export { withReconcile } from './with-reconcile';
 export type { ReconcileOutcome } from './with-reconcile';
+export { recordCost } from './record-cost';
+export { heartbeat, heartbeatDetails } from './heartbeat';

@@ -133,7 +133,7 @@ export function resilientFetch(url: string, init: ResilientFetchInit = {}): Prom
         if (size < maxBodyBytes) chunks.push(chunk.subarray(0, maxBodyBytes - size));
         size += chunk.length;
         // Only activities with a heartbeat timeout heartbeat: it is what turns a stalled stream into a failure.
-        if (activity?.info.heartbeatTimeoutMs) activity.heartbeat();
+        if (activity?.info.heartbeatTimeoutMs) (attempt?.heartbeat ?? (() => activity.heartbeat()))();
       });
       res.on('error', (error) => finish(error));
       res.on('end', () => {

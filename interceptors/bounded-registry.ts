@@ -6,6 +6,8 @@ export interface BoundedRegistryOptions<V> {
   readonly idleMs: number;
   /** Entries that must not be dropped now (e.g. with requests in flight). @default never busy */
   readonly isBusy?: (value: V) => boolean;
+  /** Called with each entry dropped (idle or over the bound), e.g. to stop its timers. */
+  readonly onEvict?: (value: V) => void;
   /** Clock, for tests. @default Date.now */
   readonly now?: () => number;
 }
@@ -57,7 +59,7 @@ export class BoundedRegistry<V> {
     if (now - this.lastSweepMs < this.options.idleMs / 10) return;
     this.lastSweepMs = now;
     for (const [key, entry] of this.entries) {
-      if (now - entry.lastUsedMs >= this.options.idleMs && !this.busy(entry.value)) this.entries.delete(key);
+      if (now - entry.lastUsedMs >= this.options.idleMs && !this.busy(entry.value)) this.evict(key, entry.value);
     }
   }
 
@@ -65,8 +67,13 @@ export class BoundedRegistry<V> {
     if (this.entries.size <= this.options.maxEntries) return;
     for (const [key, entry] of this.entries) {
       if (this.entries.size <= this.options.maxEntries) return;
-      if (!this.busy(entry.value)) this.entries.delete(key);
+      if (!this.busy(entry.value)) this.evict(key, entry.value);
     }
+  }
+
+  private evict(key: string, value: V): void {
+    this.entries.delete(key);
+    this.options.onEvict?.(value);
   }
 
   private busy(value: V): boolean {

@@ -1,20 +1,22 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import { CHAIN_MARKER, type AttemptChain } from '../src/attempts/attempt-record';
 import type { RetryDecision } from '../src/retry-decision/retry-decision';
 import { safeMessage, redactSecrets } from '../src/text/redact';
 
 /**
  * The one place a {@link RetryDecision} becomes an `ApplicationFailure`: `type` names the class, STOP and FAIL are
  * non-retryable, retryable ones carry `nextRetryDelay`, throttling is BENIGN, and the decision record rides along as
- * the first detail. The message and the cause are redacted and truncated: failures live in history forever.
+ * the first detail (the attempt chain, when given, as the second). The message and the cause are redacted and
+ * truncated: failures live in history forever.
  */
-export function toApplicationFailure(decision: RetryDecision, original: unknown): ApplicationFailure {
+export function toApplicationFailure(decision: RetryDecision, original: unknown, chain?: AttemptChain): ApplicationFailure {
   const originalMessage = messageOf(original);
   return ApplicationFailure.create({
     type: decision.failureType,
     message: `${decision.failureType} (${decision.reason})${originalMessage ? `: ${safeMessage(originalMessage)}` : ''}`,
     nonRetryable: decision.nonRetryable,
     ...(decision.delayMs !== undefined && !decision.nonRetryable ? { nextRetryDelay: decision.delayMs } : {}),
-    details: [decision],
+    details: chain ? [decision, { marker: CHAIN_MARKER, chain }] : [decision],
     cause: sanitizedCause(original),
     ...(decision.benign ? { category: ApplicationFailureCategory.BENIGN } : {}),
   });
@@ -33,13 +35,7 @@ export function sanitizedCause(original: unknown): Error | undefined {
     if (typeof name === 'string') cause.name = name.slice(0, 100);
     // Keep the frames, rebuild the head: the stack's first line repeats the (unredacted, maybe huge) message.
     const stack = (original as { stack?: unknown }).stack;
-    const frames =
-      typeof stack === 'string'
-        ? stack
-            .slice(0, 20_000)
-            .split('\n')
-            .filter((l) => /^\s+at /.test(l))
-        : [];
+    const frames = typeof stack === 'string' ? stack.slice(0, 20_000).split('\n').filter((l) => /^\s+at /.test(l)) : [];
     cause.stack = [`${cause.name}: ${cause.message}`, ...frames.slice(0, 30).map(redactSecrets)].join('\n');
   } catch {
     cause.stack = undefined;

@@ -8,6 +8,8 @@ import type {
   WorkerOptions,
   WorkerPlugin,
 } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
+import { createTelemetry } from './telemetry';
 import { ResilienceActivityInboundInterceptor } from './resilience-activity-inbound-interceptor';
 import { validateResilienceOptions, type ResilienceOptions } from './resilience-options';
 import { ToolRegistry } from './tool-registry';
@@ -35,9 +37,21 @@ export interface ResilienceInterceptors extends WorkerInterceptors {
  */
 export function createResilienceInterceptors(options: ResilienceOptions = {}): ResilienceInterceptors {
   validateResilienceOptions(options);
-  const tools = new ToolRegistry(options);
+  const telemetry = createTelemetry();
+  const tools = new ToolRegistry(options, (change) => {
+    telemetry.circuitChanged(change);
+    Runtime.instance().logger.warn(`circuit ${change.to} for tool ${change.toolKey}`, {
+      sdkComponent: 'temporal-resilience',
+      ...change,
+    });
+    try {
+      options.onStateChange?.(change);
+    } catch {
+      // A user's alert hook must not break the worker.
+    }
+  });
   return {
-    activity: [(ctx) => ({ inbound: new ResilienceActivityInboundInterceptor(ctx, options, tools) })],
+    activity: [(ctx) => ({ inbound: new ResilienceActivityInboundInterceptor(ctx, options, tools, telemetry) })],
     workflowModules: [WORKFLOW_INTERCEPTORS_MODULE],
     tools,
   };
@@ -50,6 +64,8 @@ export function createResilienceInterceptors(options: ResilienceOptions = {}): R
 export interface ResiliencePlugin extends WorkerPlugin, BundlerPlugin {
   /** The per-tool state shared by every activity execution of the worker. */
   readonly tools: ToolRegistry;
+  /** Each tool's circuit (state, counts, next probe time), for health endpoints. */
+  circuitStates(): ReturnType<ToolRegistry['circuitStates']>;
 }
 
 /**
@@ -68,6 +84,7 @@ export function resiliencePlugin(options: ResilienceOptions = {}): ResiliencePlu
   return {
     name: 'temporal-resilience',
     tools: interceptors.tools,
+    circuitStates: () => interceptors.tools.circuitStates(),
     configureWorker(workerOptions: WorkerOptions): WorkerOptions {
       return {
         ...workerOptions,

@@ -3,138 +3,238 @@ import { defaultPayloadConverter, TemporalFailure, type Headers } from '@tempora
 import { msOptionalToNumber } from '@temporalio/common/lib/time';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
 import { runWithAttemptContext } from '../activities/attempt-context';
-import type { BackoffOptions } from '../src/backoff/backoff';
+import { appendRecord, CHAIN_MARKER, type AttemptChain, type AttemptRecord } from '../src/attempts/attempt-record';
 import type { Classification } from '../src/classification/classification';
 import { classifyError } from '../src/classification/classify-error';
+import { addCost, priceEntry, ZERO_COST, type Cost } from '../src/cost/cost';
 import { isHttpError } from '../src/errors/http-error';
 import { isResilienceTimeoutError } from '../src/errors/timeout-error';
-import { HEADERS } from '../src/headers';
+import { FAILURE_TYPES, type FailureType } from '../src/failure-types';
+import { HEADERS, type BudgetHeader } from '../src/headers';
 import { deriveIdempotencyKey } from '../src/idempotency/idempotency-key';
 import { decideRetry, type RetryDecision } from '../src/retry-decision/retry-decision';
+import { chainFromHeartbeat, chainHeartbeat } from './attempt-chain';
+import type { AttemptTelemetry } from './attempt-telemetry';
 import { toApplicationFailure } from './failure-mapping';
 import { DEFAULT_QUOTA_HOLD_MS, type ResilienceOptions } from './resilience-options';
-import type { ToolLimiter } from './tool-limiter';
+import type { ToolState } from './tool-registry';
 
 /** What the interceptor needs from the worker-wide state. */
-export interface ToolLimiterSource {
-  limiterFor(toolKey: string): ToolLimiter;
+export interface ToolSource {
+  toolFor(toolKey: string): ToolState;
+}
+
+/** Identity of one attempt, shared by its records, decisions and spans. */
+interface AttemptIdentity {
+  readonly base: Omit<AttemptRecord, 'outcome'>;
+  readonly serverNow: () => number;
 }
 
 /**
- * Classifies every failure leaving an activity and turns it into the right `ApplicationFailure`, and paces calls per
- * tool through the worker's shared limiter.
+ * The toolkit's activity interceptor. For each attempt it checks the workflow's budget, the tool's pacing and its
+ * circuit; runs the activity; classifies any failure into the right `ApplicationFailure`; and keeps the attempt
+ * chain (records and cost of every attempt) going from attempt to attempt and on to the workflow.
  *
- * Passes through unchanged: results, `ApplicationFailure`s (and other Temporal failures) thrown on purpose, and
- * cancellation.
+ * Passes through unchanged: `ApplicationFailure`s (and other Temporal failures) thrown on purpose, and cancellation.
+ * Results pass through unchanged unless the workflow interceptor is present (a step header arrived), which unwraps
+ * the envelope that carries the chain.
  */
 export class ResilienceActivityInboundInterceptor implements ActivityInboundCallsInterceptor {
   constructor(
     private readonly ctx: ActivityContext,
     private readonly options: ResilienceOptions,
-    private readonly tools: ToolLimiterSource,
+    private readonly tools: ToolSource,
+    private readonly telemetry: AttemptTelemetry,
   ) {}
 
-  async execute(
-    input: ActivityExecuteInput,
-    next: Next<ActivityInboundCallsInterceptor, 'execute'>,
-  ): Promise<unknown> {
+  async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
     const info = this.ctx.info;
     const startedLocalMs = Date.now();
+    // Server time (virtual on the time-skipping server), so records and `nextNotBefore` compare with history times.
+    // The limiter and circuit keep real time: they protect a provider, whose clock never skips.
+    const serverNow = () => info.currentAttemptScheduledTimestampMs + (Date.now() - startedLocalMs);
     const toolKey = this.options.toolKey?.(info, input.args) ?? info.activityType;
-    const stepName = stepNameFrom(input.headers);
+    const stepName = headerValue<string>(input.headers, HEADERS.step);
     const idempotencyKey =
-      stepName === undefined || info.workflowExecution === undefined
-        ? undefined
-        : deriveIdempotencyKey({
+      typeof stepName === 'string' && info.workflowExecution
+        ? deriveIdempotencyKey({
             namespace: info.workflowNamespace ?? info.namespace,
             workflowId: info.workflowExecution.workflowId,
             runId: info.workflowExecution.runId,
             stepName,
             scope: this.options.idempotencyScope,
-          });
-    const identity = { stepName, idempotencyKey };
-    const limiter = this.tools.limiterFor(toolKey);
-    // Decisions are stamped in server time (virtual on the time-skipping server) so `nextNotBefore` compares with
-    // history timestamps. The limiter keeps real time: it protects a provider, whose clock never skips.
-    const serverNow = () => info.currentAttemptScheduledTimestampMs + (Date.now() - startedLocalMs);
+          })
+        : undefined;
+    const id: AttemptIdentity = {
+      serverNow,
+      base: {
+        attempt: info.attempt,
+        activityId: info.activityId,
+        activityType: info.activityType,
+        toolKey,
+        ...(stepName !== undefined ? { step: stepName, idempotencyKey } : {}),
+        startedAt: new Date(serverNow()).toISOString(),
+      },
+    };
+    let chain = chainFromHeartbeat(info.heartbeatDetails, info.attempt);
+    let attemptCost: Cost = ZERO_COST;
+    const current: AttemptRecord = { ...id.base, outcome: 'lost' };
+    const heartbeat = (user?: unknown) => this.ctx.heartbeat(chainHeartbeat(chain, current, user));
+    const finish = (record: AttemptRecord, decision?: RetryDecision): void => {
+      chain = appendRecord(chain, record, addCost(chain.cost, attemptCost));
+      // The last heartbeat travels with the failure to the next attempt (servers ≥ 1.16): the chain survives retries.
+      if (record.outcome !== 'completed') this.ctx.heartbeat(chainHeartbeat(chain, undefined));
+      this.telemetry.attemptEnded(record, decision);
+    };
+    this.telemetry.attemptStarted(id.base, chain);
+    // A retry marks itself in progress first: if its worker dies, the next attempt records it as lost.
+    if (chain.records.length > 0) heartbeat();
 
+    const { limiter, circuit } = this.tools.toolFor(toolKey);
+    const budget = headerValue<BudgetHeader>(input.headers, HEADERS.budget);
+    if (budget && budget.spentUsd + chain.cost.usd >= budget.budgetUsd) {
+      const spent = budget.spentUsd + chain.cost.usd;
+      const message = `spent $${spent.toFixed(2)} of the $${budget.budgetUsd.toFixed(2)} budget`;
+      this.refuse(id, { kind: 'stop', reason: 'budget-exceeded' }, FAILURE_TYPES.budgetExceeded, message, finish, () => chain);
+    }
     const permit = await limiter.acquire();
     if (!permit.granted) {
-      // The tool is paused or saturated in this worker: hand the wait back to the server instead of calling.
+      // Paused, held or saturated in this worker: hand the wait back to the server instead of calling.
       const classification: Classification = {
         kind: permit.kind,
         reason: permit.reason,
         ...(permit.kind === 'cap' ? {} : { retryAfterMs: permit.retryAfterMs }),
       };
-      throw toApplicationFailure(this.decide(classification, toolKey, serverNow(), identity), undefined);
+      this.refuse(id, classification, undefined, undefined, finish, () => chain);
+    }
+    const admission = circuit.admit();
+    if (!admission.admitted) {
+      permit.release('other');
+      const classification: Classification = { kind: 'wait', reason: `circuit-${admission.state}`, retryAfterMs: admission.retryAfterMs };
+      this.refuse(id, classification, FAILURE_TYPES.circuitOpen, undefined, finish, () => chain);
     }
 
     try {
-      const result = await runWithAttemptContext({ toolKey, limiter, ...identity }, () => next(input));
+      const result = await runWithAttemptContext(
+        {
+          toolKey,
+          limiter,
+          stepName,
+          idempotencyKey,
+          heartbeat,
+          recordCost: (entry) => {
+            const priced = priceEntry(entry, this.options.prices);
+            attemptCost = addCost(attemptCost, priced);
+            this.telemetry.costRecorded(id.base, priced, entry.model);
+            return priced;
+          },
+        },
+        () => next(input),
+      );
       permit.release('success');
-      return result;
+      admission.settle('success');
+      finish({ ...id.base, finishedAt: iso(serverNow()), outcome: 'completed', ...costField(attemptCost) });
+      return stepName === undefined ? result : { marker: CHAIN_MARKER, result, chain };
     } catch (error) {
       if (error instanceof TemporalFailure || this.ctx.cancellationSignal.aborted) {
         permit.release('other');
+        admission.settle('cancelled');
+        const reason = this.ctx.cancellationSignal.aborted ? 'cancelled' : 'application-failure';
+        finish({ ...id.base, finishedAt: iso(serverNow()), outcome: 'failed', reason, ...costField(attemptCost) });
         throw error;
       }
       const classification = classifyError(error, this.options.classify);
       permit.release(classification.kind === 'cap' ? 'cap' : 'other');
+      admission.settle(classification.kind);
       if (isHttpError(error)) limiter.observe(error.status, error.headers);
       if (classification.kind === 'stop') {
         // The quota window is gone for every execution of this tool in the worker, not just this one.
         const holdMs = classification.retryAfterMs ?? this.options.quotaHoldMs ?? DEFAULT_QUOTA_HOLD_MS;
         limiter.hold(Date.now() + holdMs, classification.reason);
       }
-      const decision = this.decide(classification, toolKey, serverNow(), {
-        ...identity,
-        sideEffectUnknown: isResilienceTimeoutError(error) && error.requestSent,
-      });
+      const decision = this.decide(id, classification, isResilienceTimeoutError(error) && error.requestSent);
+      finish(recordOf(id, 'failed', decision, attemptCost), decision);
       try {
         this.options.onClassified?.(decision, info);
       } catch {
         // A user's alert hook must not change how the attempt fails.
       }
-      throw toApplicationFailure(decision, error);
+      throw toApplicationFailure(decision, error, chain);
     }
   }
 
-  private decide(
+  /** Ends the attempt without calling the tool. */
+  private refuse(
+    id: AttemptIdentity,
     classification: Classification,
-    toolKey: string,
-    nowMs: number,
-    extra: { stepName?: string; idempotencyKey?: string; sideEffectUnknown?: boolean },
-  ): RetryDecision {
+    failureType: FailureType | undefined,
+    message: string | undefined,
+    finish: (record: AttemptRecord, decision: RetryDecision) => void,
+    chain: () => AttemptChain,
+  ): never {
+    const decided = this.decide(id, classification, false);
+    const decision: RetryDecision = {
+      ...decided,
+      ...(failureType ? { failureType } : {}),
+      // An open circuit is expected throttling, like WAIT: benign in Temporal's metrics and logs.
+      ...(failureType === FAILURE_TYPES.circuitOpen ? { benign: true } : {}),
+    };
+    finish(recordOf(id, 'refused', decision, ZERO_COST), decision);
+    throw toApplicationFailure(decision, message === undefined ? undefined : new Error(message), chain());
+  }
+
+  private decide(id: AttemptIdentity, classification: Classification, sideEffectUnknown: boolean): RetryDecision {
     const info = this.ctx.info;
     const policy = info.retryPolicy;
-    const backoff: BackoffOptions = {
-      initialIntervalMs: msOptionalToNumber(policy?.initialInterval) ?? undefined,
-      backoffCoefficient: policy?.backoffCoefficient ?? undefined,
-      maximumIntervalMs: msOptionalToNumber(policy?.maximumInterval) ?? undefined,
-      jitterRatio: this.options.jitterRatio,
-    };
     return decideRetry(classification, {
       workflowId: info.workflowExecution?.workflowId ?? '',
       activityId: info.activityId,
       attempt: info.attempt,
-      toolKey,
-      nowMs,
-      backoff,
+      toolKey: id.base.toolKey,
+      nowMs: id.serverNow(),
+      backoff: {
+        initialIntervalMs: msOptionalToNumber(policy?.initialInterval) ?? undefined,
+        backoffCoefficient: policy?.backoffCoefficient ?? undefined,
+        maximumIntervalMs: msOptionalToNumber(policy?.maximumInterval) ?? undefined,
+        jitterRatio: this.options.jitterRatio,
+      },
       maximumAttempts: policy?.maximumAttempts,
-      step: extra.stepName,
-      idempotencyKey: extra.idempotencyKey,
-      sideEffectUnknown: extra.sideEffectUnknown,
+      step: id.base.step,
+      idempotencyKey: id.base.idempotencyKey,
+      sideEffectUnknown,
     });
   }
 }
 
-/** The step name the workflow interceptor put in the headers, if it is registered. */
-function stepNameFrom(headers: Headers): string | undefined {
-  const payload = headers[HEADERS.step];
+function recordOf(id: AttemptIdentity, outcome: 'failed' | 'refused', decision: RetryDecision, cost: Cost): AttemptRecord {
+  return {
+    ...id.base,
+    finishedAt: iso(id.serverNow()),
+    outcome,
+    kind: decision.kind,
+    reason: decision.reason,
+    failureType: decision.failureType,
+    ...(decision.delayMs !== undefined ? { delayMs: decision.delayMs } : {}),
+    ...(decision.nextNotBefore !== undefined ? { nextNotBefore: decision.nextNotBefore } : {}),
+    ...(decision.sideEffectUnknown ? { sideEffectUnknown: true } : {}),
+    ...costField(cost),
+  };
+}
+
+function costField(cost: Cost): { cost?: Cost } {
+  return cost.usd > 0 || cost.inputTokens > 0 || cost.outputTokens > 0 ? { cost } : {};
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** A header the workflow interceptor sent, decoded; `undefined` when absent or unreadable. */
+function headerValue<T>(headers: Headers, name: string): T | undefined {
+  const payload = headers[name];
   if (!payload) return undefined;
   try {
-    const name: unknown = defaultPayloadConverter.fromPayload(payload);
-    return typeof name === 'string' ? name : undefined;
+    return defaultPayloadConverter.fromPayload<T>(payload);
   } catch {
     return undefined;
   }

@@ -3,6 +3,8 @@ import type { ClassifyOptions } from '../src/classification/classify-http';
 import type { IdempotencyScope } from '../src/idempotency/idempotency-key';
 import { InvalidOptionsError } from '../src/errors/invalid-options-error';
 import type { RetryDecision } from '../src/retry-decision/retry-decision';
+import type { PriceTable } from '../src/cost/cost';
+import type { CircuitStateChange } from './tool-circuit';
 import type { ToolLimitOptions } from './tool-limiter';
 
 /** Options of `resiliencePlugin` and `createResilienceInterceptors`. */
@@ -34,6 +36,10 @@ export interface ResilienceOptions {
    * id). See {@link IdempotencyScope}. @default 'workflow'
    */
   readonly idempotencyScope?: IdempotencyScope;
+  /** Prices for `recordCost({ model, inputTokens, outputTokens })` without `usd`: USD per million tokens. */
+  readonly prices?: PriceTable;
+  /** Called when a tool's circuit opens, goes half-open or closes, e.g. to alert. Exceptions it throws are ignored. */
+  readonly onStateChange?: (change: CircuitStateChange) => void;
   /** Called with each failed attempt's decision, e.g. for alerts. Exceptions it throws are ignored. */
   readonly onClassified?: (decision: RetryDecision, info: Info) => void;
 }
@@ -76,8 +82,18 @@ export function validateResilienceOptions(options: ResilienceOptions): void {
   if (options.toolKey !== undefined && typeof options.toolKey !== 'function') {
     throw new InvalidOptionsError('toolKey', 'must be a function (info, args) => string', options.toolKey);
   }
-  if (options.onClassified !== undefined && typeof options.onClassified !== 'function') {
-    throw new InvalidOptionsError('onClassified', 'must be a function', options.onClassified);
+  for (const hook of ['onClassified', 'onStateChange'] as const) {
+    if (options[hook] !== undefined && typeof options[hook] !== 'function') {
+      throw new InvalidOptionsError(hook, 'must be a function', options[hook]);
+    }
+  }
+  for (const [model, price] of Object.entries(options.prices ?? {})) {
+    for (const field of ['inputPerMillion', 'outputPerMillion'] as const) {
+      const value = price?.[field];
+      if (!(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
+        throw new InvalidOptionsError(`prices.${model}.${field}`, 'must be a number of USD per million tokens ≥ 0', value);
+      }
+    }
   }
   const jitter = options.jitterRatio;
   if (jitter !== undefined && !(Number.isFinite(jitter) && jitter >= 0 && jitter < 1)) {
@@ -99,6 +115,21 @@ export function validateResilienceOptions(options: ResilienceOptions): void {
 
 function validateToolLimits(path: string, limits: ToolLimitOptions | undefined): void {
   if (limits === undefined) return;
+  const circuit = limits.circuit;
+  if (circuit !== undefined) {
+    if (circuit.mode !== undefined && !['percentage', 'consecutive'].includes(circuit.mode)) {
+      throw new InvalidOptionsError(`${path}.circuit.mode`, "must be 'percentage' or 'consecutive'", circuit.mode);
+    }
+    const pct = circuit.errorThresholdPercentage;
+    if (pct !== undefined && !(Number.isFinite(pct) && pct > 0 && pct <= 100)) {
+      throw new InvalidOptionsError(`${path}.circuit.errorThresholdPercentage`, 'must be a percentage > 0 and ≤ 100', pct);
+    }
+    positiveInteger(`${path}.circuit.volumeThreshold`, circuit.volumeThreshold);
+    positiveInteger(`${path}.circuit.consecutiveFailures`, circuit.consecutiveFailures);
+    positiveInteger(`${path}.circuit.halfOpenProbes`, circuit.halfOpenProbes);
+    positiveNumber(`${path}.circuit.resetTimeout`, circuit.resetTimeout);
+    positiveNumber(`${path}.circuit.rollingCountTimeout`, circuit.rollingCountTimeout);
+  }
   positiveNumber(`${path}.requestsPerSecond`, limits.requestsPerSecond);
   positiveInteger(`${path}.maxConcurrency`, limits.maxConcurrency);
   const headroom = limits.headroom;

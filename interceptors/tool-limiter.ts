@@ -1,8 +1,12 @@
 import { parseResetMs, parseRetryAfterMs } from '../src/classification/retry-after';
 import { normalizeHeaders } from '../src/classification/classify-http';
 import type { ClassKind } from '../src/classification/classification';
+import type { CircuitOptions } from './tool-circuit';
 
-/** Per-tool pacing options. Everything is off until configured, except the adaptive concurrency limit after a CAP. */
+/**
+ * Per-tool options: pacing (off until configured, except the adaptive concurrency limit after a CAP) and the
+ * circuit breaker.
+ */
 export interface ToolLimitOptions {
   /** The provider's known request rate limit, per second. The worker stays under `headroom ×` this. */
   readonly requestsPerSecond?: number;
@@ -14,6 +18,8 @@ export interface ToolLimitOptions {
   readonly maxQueueWaitMs?: number;
   /** Longest Retry-After that pauses the tool (WAIT); a longer one holds it shut (STOP). @default 60_000 */
   readonly maxWaitMs?: number;
+  /** The tool's circuit breaker. @default see {@link CircuitOptions} */
+  readonly circuit?: CircuitOptions;
 }
 
 /** A slot granted by {@link ToolLimiter.acquire}; release it exactly once with the outcome. */

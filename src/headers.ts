@@ -5,4 +5,12 @@
 export const HEADERS = {
   /** The step name of a scheduled activity (`charge-card`, or `chargeCard#2` by default). */
   step: 'temporal-resilience-step',
+  /** The workflow's budget and what it has spent so far: `{ budgetUsd, spentUsd }`. */
+  budget: 'temporal-resilience-budget',
 } as const;
+
+/** The value of the {@link HEADERS}.budget header. */
+export interface BudgetHeader {
+  readonly budgetUsd: number;
+  readonly spentUsd: number;
+}

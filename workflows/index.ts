@@ -15,3 +15,8 @@ export { step, currentStepName } from './step';
 export { idempotencyKeyFor } from './idempotency';
 export { Saga, sagaQuery, proxyCompensations, isOutcomeUnknown, SAGA_FAILURE_TYPES } from './saga';
 export type { SagaOptions, SagaState, CompensationStatus } from './saga';
+export { workflowCost, setBudget, workflowAttempts } from './cost';
+export { ledgerQuery } from './workflow-ledger';
+export type { LedgerSnapshot } from './workflow-ledger';
+export type { AttemptRecord, AttemptChain } from '../src/attempts/attempt-record';
+export type { Cost } from '../src/cost/cost';

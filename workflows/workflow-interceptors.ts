@@ -11,39 +11,58 @@ import type {
   WorkflowInterceptors,
   WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
-import { HEADERS } from '../src/headers';
+import { HEADERS, type BudgetHeader } from '../src/headers';
 import { currentStepName } from './step';
+import { installLedger, WorkflowLedger } from './workflow-ledger';
 
 /**
- * Gives every scheduled activity a step name header: the enclosing {@link step}'s name, or the activity type plus its
- * occurrence in this workflow run (`chargeCard#1`). Scheduling order is deterministic, so the numbering is too.
+ * Gives every scheduled activity a step name header (the enclosing `step`'s name, or the activity type plus its
+ * occurrence in this run, `chargeCard#1`: scheduling order is deterministic, so the numbering is too) and the
+ * workflow's budget; takes the attempt chain off each activity's result or failure into the workflow's ledger.
  */
-export class StepNameWorkflowOutboundInterceptor implements WorkflowOutboundCallsInterceptor {
+export class ResilienceWorkflowOutboundInterceptor implements WorkflowOutboundCallsInterceptor {
   private readonly occurrences = new Map<string, number>();
 
-  scheduleActivity(
-    input: ActivityInput,
-    next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>,
-  ): Promise<unknown> {
-    return next({ ...input, headers: this.withStep(input.activityType, input.headers) });
+  constructor(private readonly ledger: WorkflowLedger) {}
+
+  async scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>): Promise<unknown> {
+    try {
+      return this.ledger.settle(await next({ ...input, headers: this.headers(input.activityType, input.headers) }));
+    } catch (error) {
+      this.ledger.settleFailure(error);
+      throw error;
+    }
   }
 
-  scheduleLocalActivity(
+  async scheduleLocalActivity(
     input: LocalActivityInput,
     next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>,
   ): Promise<unknown> {
-    return next({ ...input, headers: this.withStep(input.activityType, input.headers) });
+    try {
+      return this.ledger.settle(await next({ ...input, headers: this.headers(input.activityType, input.headers) }));
+    } catch (error) {
+      this.ledger.settleFailure(error);
+      throw error;
+    }
   }
 
-  private withStep(activityType: string, headers: ActivityInput['headers']): ActivityInput['headers'] {
+  private headers(activityType: string, headers: ActivityInput['headers']): ActivityInput['headers'] {
     const occurrence = (this.occurrences.get(activityType) ?? 0) + 1;
     this.occurrences.set(activityType, occurrence);
     const name = currentStepName() ?? `${activityType}#${occurrence}`;
-    return { ...headers, [HEADERS.step]: defaultPayloadConverter.toPayload(name) };
+    const out: ActivityInput['headers'] = { ...headers, [HEADERS.step]: defaultPayloadConverter.toPayload(name) };
+    const budgetUsd = this.ledger.budget;
+    if (budgetUsd !== undefined) {
+      const budget: BudgetHeader = { budgetUsd, spentUsd: this.ledger.spent.usd };
+      out[HEADERS.budget] = defaultPayloadConverter.toPayload(budget);
+    }
+    return out;
   }
 }
 
 /** Called by the SDK once per workflow execution. */
 export function interceptors(): WorkflowInterceptors {
-  return { outbound: [new StepNameWorkflowOutboundInterceptor()] };
+  const ledger = new WorkflowLedger();
+  installLedger(ledger);
+  return { outbound: [new ResilienceWorkflowOutboundInterceptor(ledger)] };
 }

@@ -3,7 +3,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { idempotencyKey, isIdempotencyKeyUnavailableError } from '../../activities';
-import { createResilienceInterceptors, deriveIdempotencyKey, HEADERS } from '../../index';
+import { createResilienceInterceptors, deriveIdempotencyKey, HEADERS, isResultEnvelope } from '../../index';
 
 const info = { workflowExecution: { workflowId: 'order-7', runId: 'run-1' }, activityType: 'chargeCard' };
 
@@ -36,7 +36,10 @@ describe('idempotencyKey()', () => {
         { ...info, namespace: 'default' },
         { interceptors: [sendStep, ...activity] },
       );
-      const key = await env.run(async () => idempotencyKey());
+      // With a step header the interceptor wraps the result for the workflow interceptor; unwrap it as that would.
+      const envelope = await env.run(async () => idempotencyKey());
+      expect(isResultEnvelope(envelope)).toBe(true);
+      const key = isResultEnvelope(envelope) ? envelope.result : undefined;
       expect(key).toBe(
         deriveIdempotencyKey({
           namespace: 'default',
