@@ -19,14 +19,22 @@ export const EMPTY_CHAIN: AttemptChain = { records: [], dropped: 0, cost: ZERO_C
 export function chainFromHeartbeat(details: unknown, currentAttempt: number): AttemptChain {
   if (!hasChainMarker(details)) return EMPTY_CHAIN;
   const { chain, current } = details as ChainHeartbeat;
-  if (current && current.attempt < currentAttempt && !chain.records.some((r) => r.attempt === current.attempt)) {
+  if (
+    current &&
+    current.attempt < currentAttempt &&
+    !chain.records.some((r) => r.attempt === current.attempt)
+  ) {
     return appendRecord(chain, { ...current, outcome: 'lost' }, chain.cost);
   }
   return chain;
 }
 
 /** Heartbeat details carrying the chain, the attempt in progress and the user's own details. */
-export function chainHeartbeat(chain: AttemptChain, current: AttemptRecord | undefined, user?: unknown): ChainHeartbeat {
+export function chainHeartbeat(
+  chain: AttemptChain,
+  current: AttemptRecord | undefined,
+  user?: unknown,
+): ChainHeartbeat {
   return {
     marker: CHAIN_MARKER,
     chain,

@@ -59,7 +59,8 @@ export class BoundedRegistry<V> {
     if (now - this.lastSweepMs < this.options.idleMs / 10) return;
     this.lastSweepMs = now;
     for (const [key, entry] of this.entries) {
-      if (now - entry.lastUsedMs >= this.options.idleMs && !this.busy(entry.value)) this.evict(key, entry.value);
+      if (now - entry.lastUsedMs >= this.options.idleMs && !this.busy(entry.value))
+        this.evict(key, entry.value);
     }
   }
 

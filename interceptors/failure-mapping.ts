@@ -9,7 +9,11 @@ import { safeMessage, redactSecrets } from '../src/text/redact';
  * the first detail (the attempt chain, when given, as the second). The message and the cause are redacted and
  * truncated: failures live in history forever.
  */
-export function toApplicationFailure(decision: RetryDecision, original: unknown, chain?: AttemptChain): ApplicationFailure {
+export function toApplicationFailure(
+  decision: RetryDecision,
+  original: unknown,
+  chain?: AttemptChain,
+): ApplicationFailure {
   const originalMessage = messageOf(original);
   return ApplicationFailure.create({
     type: decision.failureType,
@@ -35,7 +39,13 @@ export function sanitizedCause(original: unknown): Error | undefined {
     if (typeof name === 'string') cause.name = name.slice(0, 100);
     // Keep the frames, rebuild the head: the stack's first line repeats the (unredacted, maybe huge) message.
     const stack = (original as { stack?: unknown }).stack;
-    const frames = typeof stack === 'string' ? stack.slice(0, 20_000).split('\n').filter((l) => /^\s+at /.test(l)) : [];
+    const frames =
+      typeof stack === 'string'
+        ? stack
+            .slice(0, 20_000)
+            .split('\n')
+            .filter((l) => /^\s+at /.test(l))
+        : [];
     cause.stack = [`${cause.name}: ${cause.message}`, ...frames.slice(0, 30).map(redactSecrets)].join('\n');
   } catch {
     cause.stack = undefined;

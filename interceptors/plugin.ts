@@ -51,7 +51,9 @@ export function createResilienceInterceptors(options: ResilienceOptions = {}): R
     }
   });
   return {
-    activity: [(ctx) => ({ inbound: new ResilienceActivityInboundInterceptor(ctx, options, tools, telemetry) })],
+    activity: [
+      (ctx) => ({ inbound: new ResilienceActivityInboundInterceptor(ctx, options, tools, telemetry) }),
+    ],
     workflowModules: [WORKFLOW_INTERCEPTORS_MODULE],
     tools,
   };

@@ -3,7 +3,12 @@ import { defaultPayloadConverter, TemporalFailure, type Headers } from '@tempora
 import { msOptionalToNumber } from '@temporalio/common/lib/time';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
 import { runWithAttemptContext } from '../activities/attempt-context';
-import { appendRecord, CHAIN_MARKER, type AttemptChain, type AttemptRecord } from '../src/attempts/attempt-record';
+import {
+  appendRecord,
+  CHAIN_MARKER,
+  type AttemptChain,
+  type AttemptRecord,
+} from '../src/attempts/attempt-record';
 import type { Classification } from '../src/classification/classification';
 import { classifyError } from '../src/classification/classify-error';
 import { addCost, priceEntry, ZERO_COST, type Cost } from '../src/cost/cost';
@@ -47,7 +52,10 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
     private readonly telemetry: AttemptTelemetry,
   ) {}
 
-  async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+  async execute(
+    input: ActivityExecuteInput,
+    next: Next<ActivityInboundCallsInterceptor, 'execute'>,
+  ): Promise<unknown> {
     const info = this.ctx.info;
     const startedLocalMs = Date.now();
     // Server time (virtual on the time-skipping server), so records and `nextNotBefore` compare with history times.
@@ -95,7 +103,14 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
     if (budget && budget.spentUsd + chain.cost.usd >= budget.budgetUsd) {
       const spent = budget.spentUsd + chain.cost.usd;
       const message = `spent $${spent.toFixed(2)} of the $${budget.budgetUsd.toFixed(2)} budget`;
-      this.refuse(id, { kind: 'stop', reason: 'budget-exceeded' }, FAILURE_TYPES.budgetExceeded, message, finish, () => chain);
+      this.refuse(
+        id,
+        { kind: 'stop', reason: 'budget-exceeded' },
+        FAILURE_TYPES.budgetExceeded,
+        message,
+        finish,
+        () => chain,
+      );
     }
     const permit = await limiter.acquire();
     if (!permit.granted) {
@@ -110,7 +125,11 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
     const admission = circuit.admit();
     if (!admission.admitted) {
       permit.release('other');
-      const classification: Classification = { kind: 'wait', reason: `circuit-${admission.state}`, retryAfterMs: admission.retryAfterMs };
+      const classification: Classification = {
+        kind: 'wait',
+        reason: `circuit-${admission.state}`,
+        retryAfterMs: admission.retryAfterMs,
+      };
       this.refuse(id, classification, FAILURE_TYPES.circuitOpen, undefined, finish, () => chain);
     }
 
@@ -140,7 +159,13 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
         permit.release('other');
         admission.settle('cancelled');
         const reason = this.ctx.cancellationSignal.aborted ? 'cancelled' : 'application-failure';
-        finish({ ...id.base, finishedAt: iso(serverNow()), outcome: 'failed', reason, ...costField(attemptCost) });
+        finish({
+          ...id.base,
+          finishedAt: iso(serverNow()),
+          outcome: 'failed',
+          reason,
+          ...costField(attemptCost),
+        });
         throw error;
       }
       const classification = classifyError(error, this.options.classify);
@@ -183,7 +208,11 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
     throw toApplicationFailure(decision, message === undefined ? undefined : new Error(message), chain());
   }
 
-  private decide(id: AttemptIdentity, classification: Classification, sideEffectUnknown: boolean): RetryDecision {
+  private decide(
+    id: AttemptIdentity,
+    classification: Classification,
+    sideEffectUnknown: boolean,
+  ): RetryDecision {
     const info = this.ctx.info;
     const policy = info.retryPolicy;
     return decideRetry(classification, {
@@ -206,7 +235,12 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
   }
 }
 
-function recordOf(id: AttemptIdentity, outcome: 'failed' | 'refused', decision: RetryDecision, cost: Cost): AttemptRecord {
+function recordOf(
+  id: AttemptIdentity,
+  outcome: 'failed' | 'refused',
+  decision: RetryDecision,
+  cost: Cost,
+): AttemptRecord {
   return {
     ...id.base,
     finishedAt: iso(id.serverNow()),

@@ -91,7 +91,11 @@ export function validateResilienceOptions(options: ResilienceOptions): void {
     for (const field of ['inputPerMillion', 'outputPerMillion'] as const) {
       const value = price?.[field];
       if (!(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
-        throw new InvalidOptionsError(`prices.${model}.${field}`, 'must be a number of USD per million tokens ≥ 0', value);
+        throw new InvalidOptionsError(
+          `prices.${model}.${field}`,
+          'must be a number of USD per million tokens ≥ 0',
+          value,
+        );
       }
     }
   }
@@ -118,11 +122,19 @@ function validateToolLimits(path: string, limits: ToolLimitOptions | undefined):
   const circuit = limits.circuit;
   if (circuit !== undefined) {
     if (circuit.mode !== undefined && !['percentage', 'consecutive'].includes(circuit.mode)) {
-      throw new InvalidOptionsError(`${path}.circuit.mode`, "must be 'percentage' or 'consecutive'", circuit.mode);
+      throw new InvalidOptionsError(
+        `${path}.circuit.mode`,
+        "must be 'percentage' or 'consecutive'",
+        circuit.mode,
+      );
     }
     const pct = circuit.errorThresholdPercentage;
     if (pct !== undefined && !(Number.isFinite(pct) && pct > 0 && pct <= 100)) {
-      throw new InvalidOptionsError(`${path}.circuit.errorThresholdPercentage`, 'must be a percentage > 0 and ≤ 100', pct);
+      throw new InvalidOptionsError(
+        `${path}.circuit.errorThresholdPercentage`,
+        'must be a percentage > 0 and ≤ 100',
+        pct,
+      );
     }
     positiveInteger(`${path}.circuit.volumeThreshold`, circuit.volumeThreshold);
     positiveInteger(`${path}.circuit.consecutiveFailures`, circuit.consecutiveFailures);

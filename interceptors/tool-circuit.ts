@@ -93,9 +93,11 @@ export class ToolCircuit {
       timeout: false,
       resetTimeout: this.options.resetTimeout,
       rollingCountTimeout: this.options.rollingCountTimeout,
-      errorThresholdPercentage: this.options.mode === 'percentage' ? this.options.errorThresholdPercentage : 100,
+      errorThresholdPercentage:
+        this.options.mode === 'percentage' ? this.options.errorThresholdPercentage : 100,
       // In consecutive mode opossum's rate never opens the circuit; this wrapper does.
-      volumeThreshold: this.options.mode === 'percentage' ? this.options.volumeThreshold : Number.MAX_SAFE_INTEGER,
+      volumeThreshold:
+        this.options.mode === 'percentage' ? this.options.volumeThreshold : Number.MAX_SAFE_INTEGER,
     });
     let state: CircuitState = 'closed';
     const transition = (to: CircuitState) => {
@@ -119,7 +121,11 @@ export class ToolCircuit {
     if (this.breaker.halfOpen) {
       if (this.probesInFlight >= this.options.halfOpenProbes) {
         // A probe is out; its answer decides. Wait about as long as a call takes, then look again.
-        return { admitted: false, state: 'half-open', retryAfterMs: Math.min(this.options.resetTimeout, 1_000) };
+        return {
+          admitted: false,
+          state: 'half-open',
+          retryAfterMs: Math.min(this.options.resetTimeout, 1_000),
+        };
       }
       this.probesInFlight++;
       return { admitted: true, settle: (outcome) => this.settleProbe(outcome) };

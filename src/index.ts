@@ -37,5 +37,11 @@ export { HEADERS } from './headers';
 export type { BudgetHeader } from './headers';
 export { addCost, priceEntry, ZERO_COST } from './cost/cost';
 export type { Cost, CostEntry, PriceTable } from './cost/cost';
-export { appendRecord, MAX_CHAIN_RECORDS, CHAIN_MARKER, hasChainMarker, isResultEnvelope } from './attempts/attempt-record';
+export {
+  appendRecord,
+  MAX_CHAIN_RECORDS,
+  CHAIN_MARKER,
+  hasChainMarker,
+  isResultEnvelope,
+} from './attempts/attempt-record';
 export type { AttemptRecord, AttemptChain, ChainHeartbeat, ResultEnvelope } from './attempts/attempt-record';

@@ -25,9 +25,14 @@ export class ResilienceWorkflowOutboundInterceptor implements WorkflowOutboundCa
 
   constructor(private readonly ledger: WorkflowLedger) {}
 
-  async scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>): Promise<unknown> {
+  async scheduleActivity(
+    input: ActivityInput,
+    next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>,
+  ): Promise<unknown> {
     try {
-      return this.ledger.settle(await next({ ...input, headers: this.headers(input.activityType, input.headers) }));
+      return this.ledger.settle(
+        await next({ ...input, headers: this.headers(input.activityType, input.headers) }),
+      );
     } catch (error) {
       this.ledger.settleFailure(error);
       throw error;
@@ -39,7 +44,9 @@ export class ResilienceWorkflowOutboundInterceptor implements WorkflowOutboundCa
     next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>,
   ): Promise<unknown> {
     try {
-      return this.ledger.settle(await next({ ...input, headers: this.headers(input.activityType, input.headers) }));
+      return this.ledger.settle(
+        await next({ ...input, headers: this.headers(input.activityType, input.headers) }),
+      );
     } catch (error) {
       this.ledger.settleFailure(error);
       throw error;
@@ -50,7 +57,10 @@ export class ResilienceWorkflowOutboundInterceptor implements WorkflowOutboundCa
     const occurrence = (this.occurrences.get(activityType) ?? 0) + 1;
     this.occurrences.set(activityType, occurrence);
     const name = currentStepName() ?? `${activityType}#${occurrence}`;
-    const out: ActivityInput['headers'] = { ...headers, [HEADERS.step]: defaultPayloadConverter.toPayload(name) };
+    const out: ActivityInput['headers'] = {
+      ...headers,
+      [HEADERS.step]: defaultPayloadConverter.toPayload(name),
+    };
     const budgetUsd = this.ledger.budget;
     if (budgetUsd !== undefined) {
       const budget: BudgetHeader = { budgetUsd, spentUsd: this.ledger.spent.usd };

@@ -1,5 +1,16 @@
-import { ActivityFailure, ApplicationFailure, defineQuery, setHandler, type QueryDefinition } from '@temporalio/workflow';
-import { hasChainMarker, isResultEnvelope, type AttemptChain, type AttemptRecord } from '../src/attempts/attempt-record';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  defineQuery,
+  setHandler,
+  type QueryDefinition,
+} from '@temporalio/workflow';
+import {
+  hasChainMarker,
+  isResultEnvelope,
+  type AttemptChain,
+  type AttemptRecord,
+} from '../src/attempts/attempt-record';
 import { addCost, ZERO_COST, type Cost } from '../src/cost/cost';
 
 /** What the ledger query returns. */
@@ -12,7 +23,9 @@ export interface LedgerSnapshot {
 }
 
 /** Query reading the workflow's cost and attempt records: `await handle.query(ledgerQuery)`. */
-export const ledgerQuery: QueryDefinition<LedgerSnapshot> = defineQuery<LedgerSnapshot>('temporal-resilience.ledger');
+export const ledgerQuery: QueryDefinition<LedgerSnapshot> = defineQuery<LedgerSnapshot>(
+  'temporal-resilience.ledger',
+);
 
 /** Activities whose chains the ledger keeps for the query; older ones still count in the cost. */
 const MAX_ACTIVITIES_KEPT = 200;

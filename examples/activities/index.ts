@@ -2,3 +2,4 @@
 export * from './provider';
 export * from './trip';
 export * from './outreach';
+export * from './llm';

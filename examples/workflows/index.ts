@@ -5,3 +5,4 @@
 export * from './call-provider';
 export * from './trip-booking';
 export * from './prospect-outreach';
+export * from './llm-call';

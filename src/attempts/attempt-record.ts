@@ -76,8 +76,12 @@ export interface ResultEnvelope {
 }
 
 /** True for a {@link ChainHeartbeat} or {@link ResultEnvelope} (or a failure detail carrying a chain). */
-export function hasChainMarker(value: unknown): value is { marker: typeof CHAIN_MARKER; chain: AttemptChain } {
-  return typeof value === 'object' && value !== null && (value as { marker?: unknown }).marker === CHAIN_MARKER;
+export function hasChainMarker(
+  value: unknown,
+): value is { marker: typeof CHAIN_MARKER; chain: AttemptChain } {
+  return (
+    typeof value === 'object' && value !== null && (value as { marker?: unknown }).marker === CHAIN_MARKER
+  );
 }
 
 /** True for a {@link ResultEnvelope}. */

@@ -14,7 +14,9 @@ export interface CostEntry {
 }
 
 /** USD per million tokens, by model name. */
-export type PriceTable = Readonly<Record<string, { readonly inputPerMillion: number; readonly outputPerMillion: number }>>;
+export type PriceTable = Readonly<
+  Record<string, { readonly inputPerMillion: number; readonly outputPerMillion: number }>
+>;
 
 /** No cost. */
 export const ZERO_COST: Cost = { inputTokens: 0, outputTokens: 0, usd: 0 };

@@ -51,6 +51,9 @@ export interface DecisionContext {
   readonly sideEffectUnknown?: boolean;
 }
 
+/** The shortest delay a retryable decision carries. */
+export const MIN_RETRY_DELAY_MS = 1;
+
 /**
  * Turns a classification into a decision: STOP and FAIL end retries; WAIT waits the provider's Retry-After plus a
  * small jitter (never earlier); CAP and RETRY back off exponentially with deterministic jitter.
@@ -74,10 +77,14 @@ export function decideRetry(classification: Classification, context: DecisionCon
   if (context.maximumAttempts && context.attempt >= context.maximumAttempts) {
     return { ...base, nonRetryable: false, benign: kind === 'wait', attemptsExhausted: true };
   }
-  const delayMs =
+  // At least 1 ms: a zero `nextRetryDelay` reads as unset on the wire, and the server then ends the retries
+  // (seen on the dev server: retry state TIMEOUT after a Retry-After of 0).
+  const delayMs = Math.max(
+    MIN_RETRY_DELAY_MS,
     kind === 'wait' && retryAfterMs !== undefined
       ? waitDelayMs(retryAfterMs, seed)
-      : backoffDelayMs(seed, context.backoff);
+      : backoffDelayMs(seed, context.backoff),
+  );
   return {
     ...base,
     nonRetryable: false,

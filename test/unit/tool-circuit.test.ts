@@ -9,7 +9,10 @@ function circuit(options: ConstructorParameters<typeof ToolCircuit>[1], changes:
 }
 afterEach(() => circuits.splice(0).forEach((c) => c.shutdown()));
 
-const settle = async (c: ToolCircuit, outcome: Parameters<Extract<ReturnType<ToolCircuit['admit']>, { admitted: true }>['settle']>[0]) => {
+const settle = async (
+  c: ToolCircuit,
+  outcome: Parameters<Extract<ReturnType<ToolCircuit['admit']>, { admitted: true }>['settle']>[0],
+) => {
   const admission = c.admit();
   if (!admission.admitted) throw new Error('refused');
   admission.settle(outcome);
@@ -52,7 +55,10 @@ describe('ToolCircuit', () => {
 
   it('half-open lets the configured number of probes through; a success closes, a failure reopens', async () => {
     const changes: CircuitStateChange[] = [];
-    const c = circuit({ mode: 'consecutive', consecutiveFailures: 1, resetTimeout: 50, halfOpenProbes: 2 }, changes);
+    const c = circuit(
+      { mode: 'consecutive', consecutiveFailures: 1, resetTimeout: 50, halfOpenProbes: 2 },
+      changes,
+    );
     await settle(c, 'retry');
     await new Promise((r) => setTimeout(r, 80));
     expect(c.snapshot().state).toBe('half-open');

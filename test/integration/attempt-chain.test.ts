@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { resiliencePlugin, type ResilienceOptions } from '../../index';
+import { createDevServerEnv, FakeProvider } from '../../testing';
+import { ledgerQuery } from '../../workflows';
+import { REFERENCE_MODEL } from '../../examples/activities';
+import type { LlmCallInput, LlmCallResult } from '../../examples/workflows/llm-call';
+import { activityTimeline, historyEvents } from '../helpers/history';
+import { uniqueTaskQueue } from '../helpers/task-queue';
+import { createExampleWorker } from '../helpers/worker';
+
+// $0.40 per call: 2,000 input tokens at $100/M plus 1,000 output tokens at $200/M.
+const options: ResilienceOptions = {
+  prices: { [REFERENCE_MODEL]: { inputPerMillion: 100, outputPerMillion: 200 } },
+};
+const usage = { input_tokens: 2000, output_tokens: 1000 };
+
+// The attempt chain travels in heartbeat details, which only servers ≥ 1.16 keep when an attempt fails; the
+// time-skipping test server does not. So these run on the dev server, in real time with short retry intervals.
+describe('the attempt chain, cost and budgets on the real dev server', () => {
+  let env: TestWorkflowEnvironment;
+  let provider: FakeProvider;
+
+  beforeAll(async () => {
+    env = await createDevServerEnv({ server: { log: { format: 'pretty', level: 'error' } } });
+    provider = await FakeProvider.start();
+  });
+  afterAll(async () => {
+    await provider?.close();
+    await env?.teardown();
+  });
+
+  it('hands every attempt and its cost to the workflow, failed attempts included', async () => {
+    provider.route('/chain/v1/chat', {
+      script: [
+        { status: 503, body: { error: 'overloaded', usage } },
+        { status: 429, headers: { 'retry-after': '0' } },
+      ],
+      then: { status: 200, body: { text: 'hello', usage } },
+    });
+    const taskQueue = uniqueTaskQueue('chain');
+    const worker = await createExampleWorker(env, taskQueue, { plugins: [resiliencePlugin(options)] });
+    const input: LlmCallInput = { baseUrl: provider.url('/chain'), prompt: 'hi' };
+    const { result, ledger, events } = await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start('llmCallWorkflow', {
+        taskQueue,
+        workflowId: taskQueue,
+        args: [input],
+      });
+      const result = (await handle.result()) as LlmCallResult;
+      return { result, ledger: await handle.query(ledgerQuery), events: await historyEvents(handle) };
+    });
+    expect(result.text).toBe('hello');
+    expect(result.attempts.map((a) => [a.attempt, a.outcome, a.kind, a.reason])).toEqual([
+      [1, 'failed', 'retry', 'http-503'],
+      [2, 'failed', 'wait', 'retry-after'],
+      [3, 'completed', undefined, undefined],
+    ]);
+    expect(new Set(result.attempts.map((a) => a.idempotencyKey)).size).toBe(1);
+    expect(result.attempts[0]).toMatchObject({ step: 'chat#1', toolKey: 'chat', cost: { usd: 0.4 } });
+    expect(result.attempts[0]!.delayMs).toBeGreaterThan(0);
+    expect(Date.parse(result.attempts[1]!.startedAt)).toBeGreaterThanOrEqual(
+      Date.parse(result.attempts[0]!.nextNotBefore!),
+    );
+    expect(result.cost).toEqual({ inputTokens: 4000, outputTokens: 2000, usd: 0.8 });
+    expect(ledger.cost).toEqual(result.cost);
+    // History keeps only the final attempt's started event, yet every attempt's record is in the completed event.
+    expect(activityTimeline(events).attempt).toBe(3);
+    const completed = events.find((e) => e.activityTaskCompletedEventAttributes);
+    const payload = completed!.activityTaskCompletedEventAttributes!.result!.payloads![0]!;
+    const stored = JSON.parse(Buffer.from(payload.data!).toString('utf8')) as {
+      chain: { records: unknown[] };
+    };
+    expect(stored.chain.records).toHaveLength(3);
+  });
+
+  async function runBudget(taskQueue: string, restartAfterCalls?: number) {
+    const route = `/${taskQueue}/v1/chat`;
+    provider.route(route, { then: { status: 503, body: { error: 'failed after spending tokens', usage } } });
+    const input: LlmCallInput = {
+      baseUrl: provider.url(`/${taskQueue}`),
+      prompt: 'hi',
+      budgetUsd: 1,
+      maximumAttempts: 10,
+    };
+    const handle = await env.client.workflow.start('llmCallWorkflow', {
+      taskQueue,
+      workflowId: taskQueue,
+      args: [input],
+    });
+    if (restartAfterCalls !== undefined) {
+      // The first worker makes some of the calls and is stopped; a fresh worker (fresh memory) takes over.
+      const first = await createExampleWorker(env, taskQueue, {
+        plugins: [resiliencePlugin(options)],
+        maxCachedWorkflows: 0,
+      });
+      await first.runUntil(async () => {
+        while (provider.calls(route) < restartAfterCalls) await new Promise((r) => setTimeout(r, 10));
+      });
+    }
+    const worker = await createExampleWorker(env, taskQueue, { plugins: [resiliencePlugin(options)] });
+    return worker.runUntil(async () => {
+      const error = await handle.result().catch((e: unknown) => e);
+      return { error, ledger: await handle.query(ledgerQuery), calls: provider.calls(route) };
+    });
+  }
+
+  function budgetFailure(error: unknown): ApplicationFailure {
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const activity = (error as WorkflowFailedError).cause as ActivityFailure;
+    expect(activity.cause).toBeInstanceOf(ApplicationFailure);
+    return activity.cause as ApplicationFailure;
+  }
+
+  it('stops after the third $0.40 attempt under a $1.00 budget with BudgetExceeded', async () => {
+    const { error, ledger, calls } = await runBudget(uniqueTaskQueue('budget'));
+    const failure = budgetFailure(error);
+    expect(failure.type).toBe('BudgetExceeded');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toContain('spent $1.20 of the $1.00 budget');
+    expect(calls).toBe(3);
+    expect(ledger.cost.usd).toBeCloseTo(1.2, 6);
+  });
+
+  it('stops after the third attempt also when the worker is restarted between attempts', async () => {
+    const { error, calls, ledger } = await runBudget(uniqueTaskQueue('budget-restart'), 1);
+    expect(budgetFailure(error).type).toBe('BudgetExceeded');
+    expect(calls).toBe(3);
+    const records = ledger.activities[0]!.chain.records;
+    expect(records.map((r) => r.outcome)).toEqual(['failed', 'failed', 'failed', 'refused']);
+  });
+});
