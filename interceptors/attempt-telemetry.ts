@@ -1,23 +1,38 @@
+import type { Info } from '@temporalio/activity';
 import type { AttemptChain, AttemptRecord } from '../src/attempts/attempt-record';
 import type { Cost } from '../src/cost/cost';
 import type { RetryDecision } from '../src/retry-decision/retry-decision';
-import type { CircuitStateChange } from './tool-circuit';
+import type { CircuitState, CircuitStateChange } from './tool-circuit';
+
+/** One attempt as telemetry sees it, from start to end. */
+export interface AttemptObservation {
+  /** Runs the activity inside the attempt's span context, so calls it makes nest under the attempt. */
+  run<T>(fn: () => Promise<T>): Promise<T>;
+  costRecorded(cost: Cost, model: string | undefined): void;
+  ended(record: AttemptRecord, decision: RetryDecision | undefined, circuit: CircuitState): void;
+}
 
 /**
- * Where the interceptor reports what happens to attempts and circuits: spans, events, metrics and logs. Kept behind
- * an interface so the interceptor does not depend on how (or whether) they are exported.
+ * Where the interceptor reports what happens to attempts and circuits: spans, events, metrics. Kept behind an
+ * interface so the interceptor does not depend on how (or whether) they are exported.
  */
 export interface AttemptTelemetry {
-  attemptStarted(attempt: Omit<AttemptRecord, 'outcome'>, previous: AttemptChain): void;
-  costRecorded(attempt: Omit<AttemptRecord, 'outcome'>, cost: Cost, model: string | undefined): void;
-  attemptEnded(record: AttemptRecord, decision: RetryDecision | undefined): void;
+  startAttempt(
+    info: Info,
+    attempt: Omit<AttemptRecord, 'outcome'>,
+    previous: AttemptChain,
+  ): AttemptObservation;
   circuitChanged(change: CircuitStateChange): void;
 }
 
+const NO_OBSERVATION: AttemptObservation = {
+  run: (fn) => fn(),
+  costRecorded: () => undefined,
+  ended: () => undefined,
+};
+
 /** Reports nothing. */
 export const NO_TELEMETRY: AttemptTelemetry = {
-  attemptStarted: () => undefined,
-  costRecorded: () => undefined,
-  attemptEnded: () => undefined,
+  startAttempt: () => NO_OBSERVATION,
   circuitChanged: () => undefined,
 };

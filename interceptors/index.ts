@@ -14,3 +14,7 @@ export type { ToolLimitOptions, ToolLimiterState, ToolPermit, ToolRefusal } from
 export { BoundedRegistry } from './bounded-registry';
 export type { BoundedRegistryOptions } from './bounded-registry';
 export { toApplicationFailure } from './failure-mapping';
+export { ToolCircuit, DEFAULT_CIRCUIT } from './tool-circuit';
+export type { CircuitOptions, CircuitState, CircuitStateChange, CircuitSnapshot } from './tool-circuit';
+export type { ToolState } from './tool-registry';
+export type { AttemptTelemetry } from './attempt-telemetry';

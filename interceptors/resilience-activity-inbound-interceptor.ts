@@ -86,19 +86,26 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
     };
     let chain = chainFromHeartbeat(info.heartbeatDetails, info.attempt);
     let attemptCost: Cost = ZERO_COST;
+    const { limiter, circuit } = this.tools.toolFor(toolKey);
+    const observation = this.telemetry.startAttempt(info, id.base, chain);
     const current: AttemptRecord = { ...id.base, outcome: 'lost' };
     const heartbeat = (user?: unknown) => this.ctx.heartbeat(chainHeartbeat(chain, current, user));
     const finish = (record: AttemptRecord, decision?: RetryDecision): void => {
       chain = appendRecord(chain, record, addCost(chain.cost, attemptCost));
       // The last heartbeat travels with the failure to the next attempt (servers ≥ 1.16): the chain survives retries.
       if (record.outcome !== 'completed') this.ctx.heartbeat(chainHeartbeat(chain, undefined));
-      this.telemetry.attemptEnded(record, decision);
+      observation.ended(record, decision, circuit.snapshot().state);
+      if (decision) {
+        try {
+          this.options.onClassified?.(decision, info);
+        } catch {
+          // A user's alert hook must not change how the attempt ends.
+        }
+      }
     };
-    this.telemetry.attemptStarted(id.base, chain);
     // A retry marks itself in progress first: if its worker dies, the next attempt records it as lost.
     if (chain.records.length > 0) heartbeat();
 
-    const { limiter, circuit } = this.tools.toolFor(toolKey);
     const budget = headerValue<BudgetHeader>(input.headers, HEADERS.budget);
     if (budget && budget.spentUsd + chain.cost.usd >= budget.budgetUsd) {
       const spent = budget.spentUsd + chain.cost.usd;
@@ -144,11 +151,11 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
           recordCost: (entry) => {
             const priced = priceEntry(entry, this.options.prices);
             attemptCost = addCost(attemptCost, priced);
-            this.telemetry.costRecorded(id.base, priced, entry.model);
+            observation.costRecorded(priced, entry.model);
             return priced;
           },
         },
-        () => next(input),
+        () => observation.run(() => next(input)),
       );
       permit.release('success');
       admission.settle('success');
@@ -179,11 +186,6 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
       }
       const decision = this.decide(id, classification, isResilienceTimeoutError(error) && error.requestSent);
       finish(recordOf(id, 'failed', decision, attemptCost), decision);
-      try {
-        this.options.onClassified?.(decision, info);
-      } catch {
-        // A user's alert hook must not change how the attempt fails.
-      }
       throw toApplicationFailure(decision, error, chain);
     }
   }

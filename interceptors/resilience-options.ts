@@ -40,7 +40,7 @@ export interface ResilienceOptions {
   readonly prices?: PriceTable;
   /** Called when a tool's circuit opens, goes half-open or closes, e.g. to alert. Exceptions it throws are ignored. */
   readonly onStateChange?: (change: CircuitStateChange) => void;
-  /** Called with each failed attempt's decision, e.g. for alerts. Exceptions it throws are ignored. */
+  /** Called with the decision of each attempt that failed or was refused (circuit open, paused, over budget), e.g. for alerts. Exceptions it throws are ignored. */
   readonly onClassified?: (decision: RetryDecision, info: Info) => void;
 }
 

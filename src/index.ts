@@ -45,3 +45,4 @@ export {
   isResultEnvelope,
 } from './attempts/attempt-record';
 export type { AttemptRecord, AttemptChain, ChainHeartbeat, ResultEnvelope } from './attempts/attempt-record';
+export { ATTRIBUTES, SPANS, METRICS } from './telemetry-names';
