@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
-import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { type ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { resiliencePlugin, type ResilienceOptions } from '../../index';
 import { createDevServerEnv, FakeProvider } from '../../testing';
 import { ledgerQuery } from '../../workflows';

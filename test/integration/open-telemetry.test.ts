@@ -41,7 +41,7 @@ function metricPoints(collected: ResourceMetrics, name: string) {
   return collected.scopeMetrics
     .flatMap((s) => s.metrics)
     .filter((m) => m.descriptor.name === name)
-    .flatMap((m) => m.dataPoints);
+    .flatMap((m) => m.dataPoints as Array<{ attributes: Record<string, unknown>; value: unknown }>);
 }
 
 describe('OpenTelemetry spans and metrics on the real time-skipping server', () => {
