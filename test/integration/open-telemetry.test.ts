@@ -11,6 +11,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkerPlugin } from '@temporalio/worker';
 import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 import { ATTRIBUTES, METRICS, resiliencePlugin, SPANS, type ResilienceOptions } from '../../index';
 import { createTimeSkippingEnv, FakeProvider, withTimeSkipping } from '../../testing';
@@ -64,7 +65,7 @@ describe('OpenTelemetry spans and metrics on the real time-skipping server', () 
   });
   beforeEach(() => exporter.reset());
 
-  async function runLlm(route: string, plugins: Parameters<typeof createExampleWorker>[2]['plugins']) {
+  async function runLlm(route: string, plugins: WorkerPlugin[]) {
     provider.route(`${route}/v1/chat`, {
       script: [
         { status: 503, body: { error: `overloaded, key ${SECRET}`, usage } },
