@@ -11,8 +11,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { resiliencePlugin, type RetryDecision } from '../index';
 import { retryDecisionOf } from '../client';
+import { ledgerQuery } from '../workflows';
 import { createDevServerEnv, FakeProvider } from '../testing';
 import * as activities from './activities';
+import { REFERENCE_MODEL } from './activities/llm';
 import { installTravelApi } from './travel-api';
 import type { CallProviderInput } from './workflows/call-provider';
 
@@ -64,6 +66,8 @@ async function main(): Promise<void> {
   const plugin = resiliencePlugin({
     // Each provider route stands for a different tool: a quota gone on one must not shut the others.
     toolKey: (info, args) => (typeof args[0] === 'string' ? new URL(args[0]).pathname : info.activityType),
+    tools: { '/down': { circuit: { mode: 'consecutive', consecutiveFailures: 3, resetTimeout: 1_000 } } },
+    prices: { [REFERENCE_MODEL]: { inputPerMillion: 100, outputPerMillion: 200 } },
     onClassified: (decision) => decisions.push(decision),
   });
   // One bundle for both workers. The plugin adds its workflow interceptors module to it; the bare worker does not
@@ -209,6 +213,63 @@ async function main(): Promise<void> {
               `  without the toolkit: ${bareStorm.calls} calls, ${bareStorm.rejected} answered 429, all done after ${last(stormBare)} s`,
               `  with the toolkit:    ${provider.calls('/storm')} calls, ${provider.responsesWithStatus(429, '/storm')} answered 429, all done after ${last(stormToolkit)} s`,
               `                       ${caps} attempts classified CAP; the worker halved its concurrency for the tool and grew it back`,
+              '',
+            );
+
+            // A tool that is down for 3 seconds, 10 agents calling it.
+            const outage = () => {
+              let recoverAt = Infinity;
+              provider.route('/down', {
+                respond: (r) => {
+                  if (r.callNumber === 1) recoverAt = r.receivedAt + 3_000;
+                  return { status: r.receivedAt < recoverAt ? 503 : 200 };
+                },
+              });
+              return () => provider.requests('/down').filter((r) => r.receivedAt < recoverAt).length;
+            };
+            const downInputs = (plain: boolean): CallProviderInput[] =>
+              Array.from({ length: 10 }, () => ({
+                url: provider.url('/down'),
+                policy: 'temporal-default',
+                plain,
+              }));
+            let callsDuringOutage = outage();
+            const downBare = await runAll(bare, downInputs(true), 60_000);
+            const bareOutageCalls = callsDuringOutage();
+            provider.reset();
+            callsDuringOutage = outage();
+            const downToolkit = await runAll(toolkit, downInputs(false), 60_000);
+            report.push(
+              'Incident 2b: a tool down for 3 s, 10 parallel agents',
+              `  without the toolkit: ${bareOutageCalls} calls during the outage, all done after ${last(downBare)} s`,
+              `  with the toolkit:    ${callsDuringOutage()} calls during the outage (the shared circuit opened after 3 failures ` +
+                `and let one probe through per second), all done after ${last(downToolkit)} s`,
+              '',
+            );
+
+            // Incident 6: the runaway bill. Every call fails after spending $0.40 of tokens; the workflow's budget is $1.
+            provider.route('/bill/v1/chat', {
+              then: {
+                status: 503,
+                body: {
+                  error: 'failed after spending tokens',
+                  usage: { input_tokens: 2000, output_tokens: 1000 },
+                },
+              },
+            });
+            const billHandle = await server.client.workflow.start('llmCallWorkflow', {
+              taskQueue: toolkit,
+              workflowId: `${toolkit}-bill`,
+              args: [
+                { baseUrl: provider.url('/bill'), prompt: 'summarise', budgetUsd: 1, maximumAttempts: 50 },
+              ],
+            });
+            const billError = await billHandle.result().catch((e: unknown) => e);
+            const ledger = await billHandle.query(ledgerQuery);
+            report.push(
+              'Incident 6: an LLM call that fails after spending $0.40 of tokens, under a $1.00 budget',
+              `  with the toolkit: ${provider.calls('/bill/v1/chat')} calls, $${ledger.cost.usd.toFixed(2)} spent, then ` +
+                `${retryDecisionOf(billError)?.failureType ?? 'no stop'} (without it: 50 attempts, $20.00)`,
               '',
             );
 
