@@ -1,4 +1,9 @@
-import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import {
+  request as httpRequest,
+  type Agent,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+} from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Context } from '@temporalio/activity';
 import { HttpError } from '../src/errors/http-error';
@@ -23,6 +28,12 @@ export interface ResilientFetchInit {
   readonly idempotencyKey?: string | false;
   /** Aborts the request. The activity's cancellation signal is always honoured as well. */
   readonly signal?: AbortSignal;
+  /**
+   * Connection reuse. By default every request opens its own connection and closes it: a retry never reuses a socket
+   * that just hung, and nothing stays open between attempts. Pass a keep-alive `Agent` for chatty, fast APIs.
+   * @default false
+   */
+  readonly agent?: Agent | false;
 }
 
 /** A completed 2xx response with its body read. */
@@ -47,7 +58,9 @@ export const RESILIENT_FETCH_DEFAULTS = {
  * An HTTP call for activities that fails fast and tells the truth about why:
  * - separate connect, response and body timeouts (a hung connection fails in seconds, not after 47 minutes);
  *   each throws {@link ResilienceTimeoutError} saying whether the request had been sent;
- * - heartbeats while body bytes arrive, so a heartbeat timeout catches a stalled stream but not a slow one;
+ * - heartbeats while body bytes arrive, so a heartbeat timeout catches a stalled stream but not a slow one (and while
+ *   waiting for the response headers, which the response timeout bounds);
+ * - opens a fresh connection per request by default, closed afterwards;
  * - aborted when the activity is cancelled;
  * - reports every response to the tool's shared limiter (rate-limit headers, Retry-After);
  * - throws {@link HttpError} (status, headers, body) on non-2xx, which the classifier reads.
@@ -62,10 +75,16 @@ export function resilientFetch(url: string, init: ResilientFetchInit = {}): Prom
   const shownUrl = `${target.origin}${target.pathname}`;
   const connectTimeoutMs = init.connectTimeoutMs ?? RESILIENT_FETCH_DEFAULTS.connectTimeoutMs;
   const responseTimeoutMs = init.responseTimeoutMs ?? RESILIENT_FETCH_DEFAULTS.responseTimeoutMs;
-  const bodyTimeoutMs = init.bodyTimeoutMs ?? RESILIENT_FETCH_DEFAULTS.bodyTimeoutMs;
-  const maxBodyBytes = init.maxBodyBytes ?? RESILIENT_FETCH_DEFAULTS.maxBodyBytes;
   const activity = activityContext();
+  const heartbeatTimeoutMs = activity?.info.heartbeatTimeoutMs || undefined;
+  // With a heartbeat timeout the server gives up on a silent stream after it; stop waiting here at the same time.
+  const bodyTimeoutMs = Math.min(
+    init.bodyTimeoutMs ?? RESILIENT_FETCH_DEFAULTS.bodyTimeoutMs,
+    heartbeatTimeoutMs ?? Infinity,
+  );
+  const maxBodyBytes = init.maxBodyBytes ?? RESILIENT_FETCH_DEFAULTS.maxBodyBytes;
   const attempt = currentAttemptContext();
+  const beat = () => (attempt?.heartbeat ?? (() => activity?.heartbeat()))();
 
   const headers: OutgoingHttpHeaders = { ...init.headers };
   // The step's key by default: every attempt of the same business step carries the same key.
@@ -75,6 +94,7 @@ export function resilientFetch(url: string, init: ResilientFetchInit = {}): Prom
 
   return new Promise<ResilientResponse>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
+    let waitingBeat: NodeJS.Timeout | undefined;
     let requestSent = false;
     let settled = false;
     const signals = [init.signal, activity?.cancellationSignal].filter(
@@ -84,6 +104,7 @@ export function resilientFetch(url: string, init: ResilientFetchInit = {}): Prom
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearInterval(waitingBeat);
       for (const signal of signals) signal.removeEventListener('abort', onAbort);
       if (error !== undefined) {
         req.destroy();
@@ -100,7 +121,7 @@ export function resilientFetch(url: string, init: ResilientFetchInit = {}): Prom
     };
 
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(target, { method: init.method ?? 'GET', headers });
+    const req = send(target, { method: init.method ?? 'GET', headers, agent: init.agent ?? false });
     for (const signal of signals) {
       if (signal.aborted) {
         onAbort();
@@ -121,10 +142,13 @@ export function resilientFetch(url: string, init: ResilientFetchInit = {}): Prom
     req.on('finish', () => {
       requestSent = true;
       arm('response', responseTimeoutMs);
+      // Waiting for the first byte is the response timeout's job: keep the heartbeat timeout from firing meanwhile.
+      if (heartbeatTimeoutMs) waitingBeat = setInterval(beat, Math.max(100, heartbeatTimeoutMs / 2));
     });
     req.on('response', (res: IncomingMessage) => {
       const responseHeaders = flattenHeaders(res.headers);
       attempt?.limiter?.observe(res.statusCode ?? 0, responseHeaders);
+      clearInterval(waitingBeat);
       arm('body', bodyTimeoutMs);
       const chunks: Buffer[] = [];
       let size = 0;
@@ -133,7 +157,7 @@ export function resilientFetch(url: string, init: ResilientFetchInit = {}): Prom
         if (size < maxBodyBytes) chunks.push(chunk.subarray(0, maxBodyBytes - size));
         size += chunk.length;
         // Only activities with a heartbeat timeout heartbeat: it is what turns a stalled stream into a failure.
-        if (activity?.info.heartbeatTimeoutMs) (attempt?.heartbeat ?? (() => activity.heartbeat()))();
+        if (heartbeatTimeoutMs) beat();
       });
       res.on('error', (error) => finish(error));
       res.on('end', () => {

@@ -9,6 +9,7 @@ import type {
   WorkerPlugin,
 } from '@temporalio/worker';
 import { Runtime } from '@temporalio/worker';
+import { combineTelemetry, LogAttemptTelemetry } from './log-telemetry';
 import { OpenTelemetryAttemptTelemetry } from './open-telemetry';
 import { ResilienceActivityInboundInterceptor } from './resilience-activity-inbound-interceptor';
 import { validateResilienceOptions, type ResilienceOptions } from './resilience-options';
@@ -38,7 +39,10 @@ export interface ResilienceInterceptors extends WorkerInterceptors {
 export function createResilienceInterceptors(options: ResilienceOptions = {}): ResilienceInterceptors {
   validateResilienceOptions(options);
   // The telemetry reads circuit states for its gauge (only later, at collection); the registry reports changes to it.
-  const telemetry = new OpenTelemetryAttemptTelemetry(() => tools.circuitStates());
+  const telemetry = combineTelemetry(
+    new OpenTelemetryAttemptTelemetry(() => tools.circuitStates()),
+    new LogAttemptTelemetry(),
+  );
   const tools = new ToolRegistry(options, (change) => {
     telemetry.circuitChanged(change);
     Runtime.instance().logger.warn(`circuit ${change.to} for tool ${change.toolKey}`, {

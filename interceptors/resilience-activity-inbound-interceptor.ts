@@ -119,7 +119,9 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
         () => chain,
       );
     }
-    const permit = await limiter.acquire();
+    // The activity (across its attempts) that owns a pause it caused: its own retry is already delayed by the server.
+    const owner = `${info.workflowExecution?.workflowId ?? ''}/${info.workflowExecution?.runId ?? ''}/${info.activityId}`;
+    const permit = await limiter.acquire(Date.now, owner);
     if (!permit.granted) {
       // Paused, held or saturated in this worker: hand the wait back to the server instead of calling.
       const classification: Classification = {
@@ -144,7 +146,7 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
       const result = await runWithAttemptContext(
         {
           toolKey,
-          limiter,
+          limiter: { observe: (status, headers) => limiter.observe(status, headers, Date.now(), owner) },
           stepName,
           idempotencyKey,
           heartbeat,
@@ -178,7 +180,7 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
       const classification = classifyError(error, this.options.classify);
       permit.release(classification.kind === 'cap' ? 'cap' : 'other');
       admission.settle(classification.kind);
-      if (isHttpError(error)) limiter.observe(error.status, error.headers);
+      if (isHttpError(error)) limiter.observe(error.status, error.headers, Date.now(), owner);
       if (classification.kind === 'stop') {
         // The quota window is gone for every execution of this tool in the worker, not just this one.
         const holdMs = classification.retryAfterMs ?? this.options.quotaHoldMs ?? DEFAULT_QUOTA_HOLD_MS;

@@ -72,6 +72,8 @@ export class ToolLimiter {
   private tokens: number;
   private lastRefillMs: number;
   private pausedUntilMs = 0;
+  /** The activity whose provider answer set the pause: its own retry was already delayed by the server. */
+  private pauseOwner: string | undefined;
   private heldUntilMs = 0;
   private holdReason = '';
   private capEvents = 0;
@@ -95,11 +97,11 @@ export class ToolLimiter {
    *
    * `now` is the provider's clock: real time. (Tests pass their own.)
    */
-  async acquire(now: () => number = Date.now): Promise<ToolPermit | ToolRefusal> {
+  async acquire(now: () => number = Date.now, owner?: string): Promise<ToolPermit | ToolRefusal> {
     const waitStartMs = Date.now();
     const held = this.heldUntilMs - now();
     if (held > 0) return this.refuse('stop', this.holdReason, held);
-    const pause = this.pausedUntilMs - now();
+    const pause = owner !== undefined && owner === this.pauseOwner ? 0 : this.pausedUntilMs - now();
     if (pause > 0) {
       if (pause > this.maxQueueWaitMs) return this.refuse('wait', 'tool-paused', pause);
       await sleep(pause);
@@ -136,7 +138,7 @@ export class ToolLimiter {
    * `x-ratelimit-remaining-requests`/`x-ratelimit-reset-requests` (and `-limit-`) slow it down before the wall: at 0
    * remaining it pauses until the reset; below `(1 − headroom)` of the limit it spaces calls over the reset window.
    */
-  observe(status: number, rawHeaders: unknown, now: number = Date.now()): void {
+  observe(status: number, rawHeaders: unknown, now: number = Date.now(), owner?: string): void {
     const headers = normalizeHeaders(rawHeaders);
     if (status === 429 || status === 503) {
       const retryAfterMs = parseRetryAfterMs(headers['retry-after'], now);
@@ -145,7 +147,7 @@ export class ToolLimiter {
         retryAfterMs > (this.options.maxWaitMs ?? DEFAULT_TOOL_LIMITS.maxWaitMs)
       ) {
         this.hold(now + retryAfterMs, 'retry-after-long');
-      } else if (retryAfterMs !== undefined) this.pauseUntil(now + retryAfterMs);
+      } else if (retryAfterMs !== undefined) this.pauseUntil(now + retryAfterMs, owner);
     }
     const remaining = firstNumber(headers, [
       'ratelimit-remaining',
@@ -169,9 +171,14 @@ export class ToolLimiter {
       this.pauseUntil(now + resetMs / (remaining + 1));
   }
 
-  /** Holds every call of this tool until `untilMs` (never shortens an existing pause). */
-  pauseUntil(untilMs: number): void {
-    if (Number.isFinite(untilMs)) this.pausedUntilMs = Math.max(this.pausedUntilMs, untilMs);
+  /**
+   * Holds every call of this tool until `untilMs` (never shortens an existing pause). Attempts of `owner` (the
+   * activity that got the provider's answer) are exempt: the server already delays its retry by as much.
+   */
+  pauseUntil(untilMs: number, owner?: string): void {
+    if (!Number.isFinite(untilMs) || untilMs <= this.pausedUntilMs) return;
+    this.pausedUntilMs = untilMs;
+    this.pauseOwner = owner;
   }
 
   /**

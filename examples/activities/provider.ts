@@ -15,12 +15,15 @@ export interface ProviderReply {
 }
 
 /** POSTs to `url` through `resilientFetch`; a non-2xx answer throws an `HttpError` the toolkit classifies. */
-export async function callProvider(url: string): Promise<ProviderReply> {
+export async function callProvider(
+  url: string,
+  timeouts: { responseTimeoutMs?: number } = {},
+): Promise<ProviderReply> {
   const response = await resilientFetch(url, {
     method: 'POST',
     body: '{}',
     headers: { 'content-type': 'application/json' },
-    responseTimeoutMs: 10_000,
+    responseTimeoutMs: timeouts.responseTimeoutMs ?? 10_000,
   });
   return { status: response.status, body: response.body };
 }

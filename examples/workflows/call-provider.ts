@@ -18,12 +18,16 @@ export interface CallProviderInput {
   readonly maximumAttempts?: number;
   /** Use the plain-fetch activity (errors unclassified by the activity itself). */
   readonly plain?: boolean;
+  /** How long the activity waits for response headers. @default 10_000 */
+  readonly responseTimeoutMs?: number;
 }
 
 /** Calls the provider once through an activity and returns its reply. */
 export async function callProviderWorkflow(input: CallProviderInput): Promise<activities.ProviderReply> {
   const { callProvider, callProviderPlain } = proxyActivities<typeof activities>(optionsFor(input));
-  return input.plain ? callProviderPlain(input.url) : callProvider(input.url);
+  return input.plain
+    ? callProviderPlain(input.url)
+    : callProvider(input.url, { responseTimeoutMs: input.responseTimeoutMs });
 }
 
 function optionsFor(input: CallProviderInput): ActivityOptions {

@@ -177,12 +177,16 @@ describe('failure triage on the real time-skipping server', () => {
     provider.route('/cap', route);
     provider.reset();
     // CAPs count toward the tool's circuit too; a short reset keeps an opened circuit from holding the test for 30 s.
-    const withToolkit = await run(inputs(false), true, { defaultToolLimits: { circuit: { resetTimeout: 500 } } });
+    const withToolkit = await run(inputs(false), true, {
+      defaultToolLimits: { circuit: { resetTimeout: 500 } },
+    });
     const with429 = provider.responsesWithStatus(429, '/cap');
 
     expect(without.outcomes.every((o) => o.result.ok)).toBe(true);
     expect(withToolkit.outcomes.every((o) => o.result.ok)).toBe(true);
-    expect(withToolkit.seen.every((s) => s.decision.kind === 'cap' || s.decision.failureType === 'CircuitOpen')).toBe(true);
+    expect(
+      withToolkit.seen.every((s) => s.decision.kind === 'cap' || s.decision.failureType === 'CircuitOpen'),
+    ).toBe(true);
     expect(withToolkit.seen.some((s) => s.decision.kind === 'cap')).toBe(true);
     expect(withToolkit.plugin.tools.toolStates().callProvider!.capEvents).toBeGreaterThan(0);
     console.log(

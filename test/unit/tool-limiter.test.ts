@@ -52,6 +52,16 @@ describe('ToolLimiter', () => {
     expect(other.state().pausedUntilMs).toBeGreaterThan(Date.now() + 350_000);
   });
 
+  it("exempts the activity whose answer set the pause: the server already delays that activity's retry", async () => {
+    const limiter = new ToolLimiter('t', { maxQueueWaitMs: 10 });
+    limiter.observe(429, { 'retry-after': '30' }, Date.now(), 'wf/run/1');
+    expect((await limiter.acquire(Date.now, 'wf/run/1')).granted).toBe(true);
+    expect(await limiter.acquire(Date.now, 'wf/run/2')).toMatchObject({
+      granted: false,
+      reason: 'tool-paused',
+    });
+  });
+
   it('holds the tool shut as STOP for a long Retry-After or an explicit hold', async () => {
     const limiter = new ToolLimiter('t', { maxWaitMs: 60_000 });
     limiter.observe(429, { 'retry-after': '10800' }, 1_000);
