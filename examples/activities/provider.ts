@@ -43,3 +43,8 @@ export async function callProviderPlain(url: string): Promise<ProviderReply> {
     throw new HttpError(response.status, Object.fromEntries(response.headers), body, url.split('?')[0]);
   return { status: response.status, body };
 }
+
+/** Reads a streamed answer; `resilientFetch` heartbeats as bytes arrive, so only a stalled stream times out. */
+export async function streamProvider(url: string): Promise<string> {
+  return (await resilientFetch(url, { method: 'POST', body: '{}' })).body;
+}

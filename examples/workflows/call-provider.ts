@@ -40,3 +40,11 @@ function optionsFor(input: CallProviderInput): ActivityOptions {
   if (input.policy === 'temporal-default') return { startToCloseTimeout: '30 seconds', retry };
   return activityOptions(input.policy ?? 'httpApi', { retry });
 }
+
+/** Reads a streamed answer under the `llm` preset with the given heartbeat timeout, in one attempt. */
+export async function streamWorkflow(url: string, heartbeatTimeoutMs: number): Promise<string> {
+  const { streamProvider } = proxyActivities<typeof activities>(
+    activityOptions('llm', { heartbeatTimeout: heartbeatTimeoutMs, retry: { maximumAttempts: 1 } }),
+  );
+  return streamProvider(url);
+}
