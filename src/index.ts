@@ -46,3 +46,13 @@ export {
 } from './attempts/attempt-record';
 export type { AttemptRecord, AttemptChain, ChainHeartbeat, ResultEnvelope } from './attempts/attempt-record';
 export { ATTRIBUTES, SPANS, METRICS } from './telemetry-names';
+export { analyzeHistory } from './forensics/analyze-history';
+export type {
+  AnalyzeInput,
+  JsonHistoryEvent,
+  JsonPayload,
+  PendingActivity,
+} from './forensics/analyze-history';
+export { renderText } from './forensics/render-text';
+export { renderHtml, TIMELINE_COLOURS } from './forensics/render-html';
+export type { InspectReport, StepReport, AttemptReport, Verdict } from './forensics/inspect-report';

@@ -24,11 +24,17 @@ describe('the toolkit on the real Temporal CLI dev server (real time)', () => {
   it('a slow stream that keeps moving completes; a stalled one fails within the heartbeat timeout', async () => {
     const chunks = Array.from({ length: 10 }, (_, i) => ({ data: `${i}`, delayMs: 300 }));
     provider.route('/slow-stream', { then: { chunks } });
-    provider.route('/stalled-stream', { then: { chunks: [{ data: 'start' }, { data: 'never', hang: true }] } });
+    provider.route('/stalled-stream', {
+      then: { chunks: [{ data: 'start' }, { data: 'never', hang: true }] },
+    });
     const taskQueue = uniqueTaskQueue('streams');
     const worker = await createExampleWorker(env, taskQueue, { plugins: [resiliencePlugin()] });
     const run = (route: string) =>
-      env.client.workflow.execute('streamWorkflow', { taskQueue, workflowId: `${taskQueue}${route}`, args: [provider.url(route), 2_000] });
+      env.client.workflow.execute('streamWorkflow', {
+        taskQueue,
+        workflowId: `${taskQueue}${route}`,
+        args: [provider.url(route), 2_000],
+      });
     const { slow, stalled, stalledMs } = await worker.runUntil(async () => {
       const slow = await run('/slow-stream'); // 3 s of body, longer than the 2 s heartbeat timeout
       const started = Date.now();
@@ -39,7 +45,9 @@ describe('the toolkit on the real Temporal CLI dev server (real time)', () => {
     expect(stalled).toBeInstanceOf(WorkflowFailedError);
     const cause = (stalled as WorkflowFailedError).cause?.cause;
     // Either the server's heartbeat timeout or the worker's matching body timeout ends it: both at about 2 s.
-    expect(cause instanceof TimeoutFailure || (cause as ApplicationFailure)?.message?.includes('body-timeout')).toBe(true);
+    expect(
+      cause instanceof TimeoutFailure || (cause as ApplicationFailure)?.message?.includes('body-timeout'),
+    ).toBe(true);
     expect(stalledMs).toBeLessThan(10_000);
   });
 
