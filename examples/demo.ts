@@ -5,12 +5,14 @@
  * one bare (Temporal's defaults, errors unclassified) and one with the toolkit registered. Each incident runs on both,
  * side by side; the report says what the provider saw and what the toolkit decided. Everything started is stopped.
  */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { resiliencePlugin, type RetryDecision } from '../index';
 import { retryDecisionOf } from '../client';
+import { inspectWorkflow, renderReport } from '../cli/inspect';
 import { ledgerQuery } from '../workflows';
 import { createDevServerEnv, FakeProvider } from '../testing';
 import * as activities from './activities';
@@ -53,6 +55,9 @@ async function startServer(): Promise<DemoServer> {
   };
 }
 
+/** Where the demo writes its report and the inspect timelines. */
+const OUTPUT_DIR = join(process.cwd(), 'demo-output');
+
 type Outcome = { ok: true; ms: number } | { ok: false; ms: number; error: unknown };
 
 async function main(): Promise<void> {
@@ -92,18 +97,21 @@ async function main(): Promise<void> {
     }),
   ];
 
+  let runs = 0;
   /** Starts one workflow per input; waits at most `limitMs`, then terminates what still runs. */
   async function runAll(taskQueue: string, inputs: CallProviderInput[], limitMs: number): Promise<Outcome[]> {
     const started = Date.now();
+    runs++;
     const handles = await Promise.all(
       inputs.map((input, i) =>
         server.client.workflow.start('callProviderWorkflow', {
           taskQueue,
-          workflowId: `${taskQueue}-${provider.calls()}-${i}`,
+          workflowId: `${taskQueue}-${runs}-${i}`,
           args: [input],
         }),
       ),
     );
+    if (handles.length === 1) inspected.push(handles[0]!.workflowId);
     const timeout = new Promise<'timeout'>((resolve) =>
       setTimeout(() => resolve('timeout'), limitMs).unref(),
     );
@@ -131,6 +139,7 @@ async function main(): Promise<void> {
       workflowId: `${taskQueue}${prefix.replace('/', '-')}`,
       args: [{ trip: { baseUrl: provider.url(prefix), traveller: 'ada', amountCents: 42_000 } }],
     });
+    inspected.push(handle.workflowId);
     return [
       await handle.result().then(
         () => ({ ok: true as const, ms: Date.now() - started }),
@@ -140,6 +149,8 @@ async function main(): Promise<void> {
   }
 
   const report: string[] = [`temporal-resilience demo on ${server.description}`, ''];
+  /** Single-workflow incidents, inspected at the end. */
+  const inspected: string[] = [];
   const describe = (o: Outcome) => {
     if (o.ok) return `completed in ${(o.ms / 1000).toFixed(1)} s`;
     const saga =
@@ -316,6 +327,21 @@ async function main(): Promise<void> {
           })().finally(() => workers.forEach((worker) => worker.shutdown())),
         ),
     );
+    // Forensics: what `temporal-resilience inspect` says about the incident workflows, with HTML timelines.
+    rmSync(OUTPUT_DIR, { recursive: true, force: true });
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    report.push(`Forensics (temporal-resilience inspect), timelines in ${OUTPUT_DIR}/:`);
+    for (const workflowId of inspected) {
+      const inspection = await inspectWorkflow({ workflowId, client: server.client });
+      const file = join(OUTPUT_DIR, `${workflowId}.html`);
+      renderReport(inspection, { htmlFile: file });
+      for (const step of [...inspection.steps, ...inspection.compensations]) {
+        report.push(
+          `  ${workflowId}: ${step.step} -> ${step.verdict} (${step.attempts.length} attempt(s)): ${step.explanation}`,
+        );
+      }
+    }
+    writeFileSync(join(OUTPUT_DIR, 'report.txt'), report.join('\n') + '\n');
   } finally {
     await provider.close();
     await server.close();

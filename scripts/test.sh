@@ -3,6 +3,13 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 
+# The inspect HTML timeline is checked in a real browser: Debian's Chromium, installed when missing and possible.
+if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
+  echo "[test] installing chromium (apt-get)" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 ||
+    echo "[test] could not install chromium; the HTML timeline test will say so" >&2
+fi
+
 # One command per line: `set -e` ignores a failure inside an `a && b` list.
 echo "== typecheck"
 npx tsc -p tsconfig.json --noEmit

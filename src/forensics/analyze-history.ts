@@ -168,6 +168,8 @@ export function analyzeHistory(input: AnalyzeInput): InspectReport {
     keyUse.set(identity, ids);
   }
 
+  // A step still open in a closed workflow was abandoned (terminated, cancelled or timed out with it).
+  if (closedAt) for (const state of order) if (state.outcome === 'pending') state.outcome = 'cancelled';
   const reports = order.map((state) => stepReport(state, input, threshold, keyUse));
   return {
     schemaVersion: 1,
@@ -281,6 +283,12 @@ function judge(
       return {
         verdict: 'circuit-open-fast-fail',
         explanation: 'the last attempt was refused by an open circuit without calling the tool',
+      };
+    }
+    if (state.outcome === 'cancelled' && !state.closedAt) {
+      return {
+        verdict: 'terminal-policy-failure',
+        explanation: `the workflow closed while this step was still retrying, after ${attempts.length} attempt(s)`,
       };
     }
     return {
