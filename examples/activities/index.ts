@@ -3,3 +3,4 @@ export * from './provider';
 export * from './trip';
 export * from './outreach';
 export * from './llm';
+export * from './noop';

@@ -6,3 +6,4 @@ export * from './call-provider';
 export * from './trip-booking';
 export * from './prospect-outreach';
 export * from './llm-call';
+export * from './noop-batch';

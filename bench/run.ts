@@ -1,0 +1,69 @@
+/**
+ * `npm run bench`: every benchmark, each against a baseline measured in the same run; results to bench/RESULTS.md.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { createDevServerEnv, createTimeSkippingEnv, FakeProvider } from '../testing';
+import { runInterceptorCost } from './scenarios/interceptor-cost';
+import { runMemoryBound } from './scenarios/memory-bound';
+import { runOverhead } from './scenarios/overhead';
+import { budgetStorm, concurrencyStorm, outageStorm, quotaStorm, waitStorm } from './scenarios/storms';
+import { markdownTable, type Row } from './table';
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const sections: string[] = [];
+  const print = (title: string, rows: Row[]) => {
+    const table = markdownTable(rows);
+    console.log(`\n## ${title}\n\n${table}`);
+    sections.push(`## ${title}\n\n${table}`);
+  };
+
+  const dev = await createDevServerEnv({ server: { log: { format: 'pretty', level: 'error' } } });
+  const provider = await FakeProvider.start();
+  try {
+    print('Overhead (dev server, 2,000 no-op activities from 200 workflows)', await runOverhead(dev, rounds));
+    print('Interceptor cost per call (in-process)', await runInterceptorCost());
+    const storms: Row[] = [];
+    const timeSkipping = await createTimeSkippingEnv();
+    try {
+      storms.push(await quotaStorm(timeSkipping, provider));
+      console.log(storms.at(-1));
+      storms.push(await concurrencyStorm(timeSkipping, provider));
+      console.log(storms.at(-1));
+    } finally {
+      await timeSkipping.teardown();
+    }
+    storms.push(await outageStorm(dev, provider, 10_000));
+    console.log(storms.at(-1));
+    storms.push(await waitStorm(dev, provider, 5));
+    console.log(storms.at(-1));
+    storms.push(await budgetStorm(dev, provider));
+    console.log(storms.at(-1));
+    print('Storm containment (toolkit versus Temporal defaults with unclassified errors)', storms);
+    print('Memory bound (10,000 distinct tool keys)', runMemoryBound());
+  } finally {
+    await provider.close();
+    await dev.teardown();
+  }
+  const header = [
+    '# Benchmark results',
+    '',
+    `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench\` on ${cpus().length} cores, ` +
+      `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; each comparison in the same run.`,
+    '',
+  ];
+  writeFileSync(join(__dirname, 'RESULTS.md'), [...header, ...sections].join('\n\n').replace(/\n{3,}/g, '\n\n') + '\n');
+  console.log('\nwrote bench/RESULTS.md');
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

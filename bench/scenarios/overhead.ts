@@ -1,0 +1,103 @@
+/**
+ * Overhead: the same workload (2,000 no-op activities from 200 workflows) on a bare worker, a worker with only
+ * @temporalio/interceptors-opentelemetry, and a worker with the whole toolkit (plus OpenTelemetry with an in-memory
+ * exporter), alternated for several rounds on one real dev server.
+ */
+import { join } from 'node:path';
+import { context, metrics, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { Resource } from '@opentelemetry/resources';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Worker, type WorkerPlugin } from '@temporalio/worker';
+import { resiliencePlugin } from '../../index';
+import * as activities from '../../examples/activities';
+import type { Row } from '../table';
+
+const WORKFLOWS = 200;
+const PER_WORKFLOW = 10;
+
+type Config = 'bare' | 'otel-interceptor' | 'toolkit';
+
+export async function runOverhead(env: TestWorkflowEnvironment, rounds: number): Promise<Row[]> {
+  const exporter = new InMemorySpanExporter();
+  const spanProcessor = new SimpleSpanProcessor(exporter);
+  const tracerProvider = new BasicTracerProvider();
+  tracerProvider.addSpanProcessor(spanProcessor);
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(tracerProvider);
+  metrics.setGlobalMeterProvider(new MeterProvider());
+
+  const plugins: Record<Config, () => WorkerPlugin[]> = {
+    bare: () => [],
+    'otel-interceptor': () => [new OpenTelemetryPlugin({ resource: new Resource({ 'service.name': 'bench' }), spanProcessor })],
+    toolkit: () => [resiliencePlugin()],
+  };
+  const logger = new DefaultLogger('ERROR');
+  const bundles = Object.fromEntries(
+    await Promise.all(
+      (Object.keys(plugins) as Config[]).map(async (config) => [
+        config,
+        await bundleWorkflowCode({ workflowsPath: join(__dirname, '../../examples/workflows/index.ts'), plugins: plugins[config]() as never, logger }),
+      ]),
+    ),
+  ) as Record<Config, Awaited<ReturnType<typeof bundleWorkflowCode>>>;
+
+  const samples: Record<Config, Array<{ perSecond: number; cpuMsPerActivity: number; rssMb: number }>> = {
+    bare: [],
+    'otel-interceptor': [],
+    toolkit: [],
+  };
+  for (let round = 0; round < rounds; round++) {
+    for (const config of Object.keys(plugins) as Config[]) {
+      exporter.reset();
+      const taskQueue = `bench-${config}-${round}`;
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue,
+        workflowBundle: bundles[config],
+        activities,
+        plugins: plugins[config](),
+      });
+      global.gc?.();
+      const cpuBefore = process.cpuUsage();
+      let peakRss = process.memoryUsage().rss;
+      const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+      const started = performance.now();
+      await worker.runUntil(async () => {
+        const handles = await Promise.all(
+          Array.from({ length: WORKFLOWS }, (_, i) =>
+            env.client.workflow.start('noopBatchWorkflow', { taskQueue, workflowId: `${taskQueue}-${i}`, args: [PER_WORKFLOW] }),
+          ),
+        );
+        await Promise.all(handles.map((h) => h.result()));
+      });
+      const seconds = (performance.now() - started) / 1000;
+      clearInterval(sampler);
+      const cpu = process.cpuUsage(cpuBefore);
+      const activitiesRun = WORKFLOWS * PER_WORKFLOW;
+      samples[config].push({
+        perSecond: activitiesRun / seconds,
+        cpuMsPerActivity: (cpu.user + cpu.system) / 1000 / activitiesRun,
+        rssMb: peakRss / 2 ** 20,
+      });
+    }
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const bare = median(samples.bare.map((s) => s.perSecond));
+  return (Object.keys(samples) as Config[]).map((config) => {
+    const perSecond = median(samples[config].map((s) => s.perSecond));
+    return {
+      worker: config,
+      rounds,
+      'activities/s (median)': perSecond,
+      'ratio to bare': perSecond / bare,
+      'CPU ms / activity (process)': median(samples[config].map((s) => s.cpuMsPerActivity)),
+      'peak RSS MB': Math.max(...samples[config].map((s) => s.rssMb)),
+    };
+  });
+}
