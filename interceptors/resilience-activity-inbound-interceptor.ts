@@ -94,7 +94,7 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
       chain = appendRecord(chain, record, addCost(chain.cost, attemptCost));
       // The last heartbeat travels with the failure to the next attempt (servers ≥ 1.16): the chain survives retries.
       if (record.outcome !== 'completed') this.ctx.heartbeat(chainHeartbeat(chain, undefined));
-      observation.ended(record, decision, circuit.snapshot().state);
+      observation.ended(record, decision, circuit.state);
       if (decision) {
         try {
           this.options.onClassified?.(decision, info);

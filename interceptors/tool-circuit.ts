@@ -151,9 +151,14 @@ export class ToolCircuit {
     };
   }
 
-  /** The circuit's state now. */
+  /** The circuit's state now (cheap: no statistics are computed). */
+  get state(): CircuitState {
+    return this.breaker.opened ? 'open' : this.breaker.halfOpen ? 'half-open' : 'closed';
+  }
+
+  /** The circuit's state with its rolling counts, for health endpoints (opossum sums its buckets for these). */
   snapshot(): CircuitSnapshot {
-    const state: CircuitState = this.breaker.opened ? 'open' : this.breaker.halfOpen ? 'half-open' : 'closed';
+    const state = this.state;
     return { state, ...this.counts(), ...(state === 'open' ? { probeAtMs: this.probeAtMs() } : {}) };
   }
 

@@ -15,13 +15,13 @@ const INFO = {
 
 async function timePerCall(env: MockActivityEnvironment, calls: number): Promise<number> {
   const noop = async () => 1;
-  for (let i = 0; i < 2_000; i++) await env.run(noop); // warm up
+  for (let i = 0; i < 1_000; i++) await env.run(noop); // warm up
   const started = process.hrtime.bigint();
   for (let i = 0; i < calls; i++) await env.run(noop);
   return Number(process.hrtime.bigint() - started) / 1e3 / calls;
 }
 
-export async function runInterceptorCost(calls = 20_000): Promise<Row[]> {
+export async function runInterceptorCost(calls = 5_000): Promise<Row[]> {
   const rows: Row[] = [];
   for (let round = 0; round < 3; round++) {
     const bare = await timePerCall(new MockActivityEnvironment(INFO), calls);

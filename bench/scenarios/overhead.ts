@@ -52,8 +52,10 @@ export async function runOverhead(env: TestWorkflowEnvironment, rounds: number):
     'otel-interceptor': [],
     toolkit: [],
   };
+  const configs = Object.keys(plugins) as Config[];
   for (let round = 0; round < rounds; round++) {
-    for (const config of Object.keys(plugins) as Config[]) {
+    // Rotate the order each round, so that warm-up and drift do not always favour the same worker.
+    for (const config of [...configs.slice(round % 3), ...configs.slice(0, round % 3)]) {
       exporter.reset();
       const taskQueue = `bench-${config}-${round}`;
       const worker = await Worker.create({

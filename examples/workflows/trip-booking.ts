@@ -5,6 +5,8 @@ import type * as activities from '../activities';
 /** Input of {@link tripBookingWorkflow}. */
 export interface TripBookingInput {
   readonly trip: activities.TripRequest;
+  /** Start-to-close timeout of each booking attempt. @default the httpApi preset's 30 s */
+  readonly attemptTimeoutMs?: number;
   readonly saga?: Pick<
     SagaOptions,
     'continueWithError' | 'parallelCompensation' | 'compensateOnUnknownOutcome'
@@ -25,7 +27,10 @@ export interface TripBooking {
  */
 export async function tripBookingWorkflow(input: TripBookingInput): Promise<TripBooking> {
   const book = proxyActivities<typeof activities>(
-    activityOptions('httpApi', { retry: { maximumAttempts: 3 } }),
+    activityOptions('httpApi', {
+      retry: { maximumAttempts: 3 },
+      ...(input.attemptTimeoutMs ? { startToCloseTimeout: input.attemptTimeoutMs } : {}),
+    }),
   );
   const pay = proxyActivities<typeof activities>(activityOptions('payment'));
   const undo = proxyCompensations<typeof activities>();

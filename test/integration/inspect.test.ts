@@ -22,7 +22,7 @@ describe('temporal-resilience inspect on histories made on the real dev server',
   let running: Promise<void>;
   const taskQueue = uniqueTaskQueue('inspect');
   const bareQueue = uniqueTaskQueue('inspect-bare');
-  const workflowsPath = join(__dirname, '../fixtures/inspect-workflows.ts');
+  const workflowsPath = join(__dirname, '../fixtures/test-workflows.ts');
   const reports = new Map<string, InspectReport>();
 
   beforeAll(async () => {
