@@ -26,7 +26,10 @@ async function main(): Promise<void> {
   const provider = await FakeProvider.start();
   try {
     // First, before any OpenTelemetry provider is registered: the toolkit's own cost, OpenTelemetry as no-op API.
-    print('Interceptor cost per call (in-process, no OpenTelemetry SDK registered)', await runInterceptorCost());
+    print(
+      'Interceptor cost per call (in-process, no OpenTelemetry SDK registered)',
+      await runInterceptorCost(),
+    );
     print('Overhead (dev server, 2,000 no-op activities from 200 workflows)', await runOverhead(dev, rounds));
     const storms: Row[] = [];
     const timeSkipping = await createTimeSkippingEnv();
@@ -57,7 +60,10 @@ async function main(): Promise<void> {
       `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; each comparison in the same run.`,
     '',
   ];
-  writeFileSync(join(__dirname, 'RESULTS.md'), [...header, ...sections].join('\n\n').replace(/\n{3,}/g, '\n\n') + '\n');
+  writeFileSync(
+    join(__dirname, 'RESULTS.md'),
+    [...header, ...sections].join('\n\n').replace(/\n{3,}/g, '\n\n') + '\n',
+  );
   console.log('\nwrote bench/RESULTS.md');
 }
 

@@ -4,7 +4,7 @@ export type Row = Record<string, string | number>;
 /** A markdown table from rows sharing the same keys. */
 export function markdownTable(rows: readonly Row[]): string {
   if (rows.length === 0) return '(no rows)';
-  const keys = Object.keys(rows[0]!);
+  const keys = [...new Set(rows.flatMap((row) => Object.keys(row)))];
   const cell = (v: string | number | undefined) => (typeof v === 'number' ? formatNumber(v) : (v ?? ''));
   return [
     `| ${keys.join(' | ')} |`,

@@ -9,7 +9,11 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { Resource } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker, type WorkerPlugin } from '@temporalio/worker';
@@ -34,7 +38,9 @@ export async function runOverhead(env: TestWorkflowEnvironment, rounds: number):
 
   const plugins: Record<Config, () => WorkerPlugin[]> = {
     bare: () => [],
-    'otel-interceptor': () => [new OpenTelemetryPlugin({ resource: new Resource({ 'service.name': 'bench' }), spanProcessor })],
+    'otel-interceptor': () => [
+      new OpenTelemetryPlugin({ resource: new Resource({ 'service.name': 'bench' }), spanProcessor }),
+    ],
     toolkit: () => [resiliencePlugin()],
   };
   const logger = new DefaultLogger('ERROR');
@@ -42,7 +48,11 @@ export async function runOverhead(env: TestWorkflowEnvironment, rounds: number):
     await Promise.all(
       (Object.keys(plugins) as Config[]).map(async (config) => [
         config,
-        await bundleWorkflowCode({ workflowsPath: join(__dirname, '../../examples/workflows/index.ts'), plugins: plugins[config]() as never, logger }),
+        await bundleWorkflowCode({
+          workflowsPath: join(__dirname, '../../examples/workflows/index.ts'),
+          plugins: plugins[config]() as never,
+          logger,
+        }),
       ]),
     ),
   ) as Record<Config, Awaited<ReturnType<typeof bundleWorkflowCode>>>;
@@ -73,7 +83,11 @@ export async function runOverhead(env: TestWorkflowEnvironment, rounds: number):
       await worker.runUntil(async () => {
         const handles = await Promise.all(
           Array.from({ length: WORKFLOWS }, (_, i) =>
-            env.client.workflow.start('noopBatchWorkflow', { taskQueue, workflowId: `${taskQueue}-${i}`, args: [PER_WORKFLOW] }),
+            env.client.workflow.start('noopBatchWorkflow', {
+              taskQueue,
+              workflowId: `${taskQueue}-${i}`,
+              args: [PER_WORKFLOW],
+            }),
           ),
         );
         await Promise.all(handles.map((h) => h.result()));

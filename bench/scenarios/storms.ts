@@ -28,7 +28,11 @@ async function runWorkflows(
   options: { toolkit?: ResilienceOptions; executionTimeout?: Duration },
 ): Promise<RunResult> {
   const taskQueue = `storm-${++queueCounter}`;
-  const worker = await createExampleWorker(env, taskQueue, options.toolkit ? { plugins: [resiliencePlugin(options.toolkit)] } : {});
+  const worker = await createExampleWorker(
+    env,
+    taskQueue,
+    options.toolkit ? { plugins: [resiliencePlugin(options.toolkit)] } : {},
+  );
   return worker.runUntil(async () => {
     const handles = await Promise.all(
       inputs.map((args, i) =>
@@ -41,22 +45,42 @@ async function runWorkflows(
       ),
     );
     const wait = (client: WorkflowClient) =>
-      Promise.all(handles.map((h) => client.result(h.workflowId).then(() => 0, () => 1)));
+      Promise.all(
+        handles.map((h) =>
+          client.result(h.workflowId).then(
+            () => 0,
+            () => 1,
+          ),
+        ),
+      );
     const failed = await withTimeSkipping(env, wait);
     let first = Infinity;
     let last = 0;
     for (const handle of handles) {
       const events = (await handle.fetchHistory()).events ?? [];
-      const ms = (e: (typeof events)[number]) => Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+      const ms = (e: (typeof events)[number]) =>
+        Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
       first = Math.min(first, ms(events[0]!));
       last = Math.max(last, ms(events[events.length - 1]!));
     }
-    return { lastEndSeconds: (last - first) / 1000, failures: failed.reduce((a: number, b: number) => a + b, 0) };
+    return {
+      lastEndSeconds: (last - first) / 1000,
+      failures: failed.reduce((a: number, b: number) => a + b, 0),
+    };
   });
 }
 
-function row(scenario: string, server: string, base: Record<string, number | string>, kit: Record<string, number | string>, extra: Row = {}): Row {
-  const ratio = typeof base.calls === 'number' && typeof kit.calls === 'number' && kit.calls > 0 ? base.calls / kit.calls : 0;
+function row(
+  scenario: string,
+  server: string,
+  base: Record<string, number | string>,
+  kit: Record<string, number | string>,
+  extra: Row = {},
+): Row {
+  const ratio =
+    typeof base.calls === 'number' && typeof kit.calls === 'number' && kit.calls > 0
+      ? base.calls / kit.calls
+      : 0;
   return {
     scenario,
     server,
@@ -78,40 +102,67 @@ export async function quotaStorm(env: TestWorkflowEnvironment, provider: FakePro
   provider.route('/quota', quota);
   provider.reset();
   const inputs = (plain: boolean): unknown[][] =>
-    Array.from({ length: 50 }, () => [{ url: provider.url('/quota'), policy: plain ? 'temporal-default' : 'llm', plain } satisfies CallProviderInput]);
+    Array.from({ length: 50 }, () => [
+      {
+        url: provider.url('/quota'),
+        policy: plain ? 'temporal-default' : 'llm',
+        plain,
+      } satisfies CallProviderInput,
+    ]);
   const base = await runWorkflows(env, 'callProviderWorkflow', inputs(true), { executionTimeout: '3 hours' });
-  const baseCalls = { calls: provider.calls('/quota'), rejected: provider.responsesWithStatus(429, '/quota') };
+  const baseCalls = {
+    calls: provider.calls('/quota'),
+    rejected: provider.responsesWithStatus(429, '/quota'),
+  };
   provider.route('/quota', quota);
   provider.reset();
   const kit = await runWorkflows(env, 'callProviderWorkflow', inputs(false), { toolkit: {} });
-  return row('quota 429 (Retry-After 10800), 50 workflows, 3 virtual hours', 'time-skipping', { ...baseCalls, ...base }, {
-    calls: provider.calls('/quota'),
-    rejected: provider.responsesWithStatus(429, '/quota'),
-    ...kit,
-  });
+  return row(
+    'quota 429 (Retry-After 10800), 50 workflows, 3 virtual hours',
+    'time-skipping',
+    { ...baseCalls, ...base },
+    {
+      calls: provider.calls('/quota'),
+      rejected: provider.responsesWithStatus(429, '/quota'),
+      ...kit,
+    },
+  );
 }
 
 /** Provider limited to 5 requests in flight, 30 parallel workflows. */
 export async function concurrencyStorm(env: TestWorkflowEnvironment, provider: FakeProvider): Promise<Row> {
   const route = { maxInFlight: 5, then: { status: 200, delayMs: 150 } };
   const inputs = (plain: boolean): unknown[][] =>
-    Array.from({ length: 30 }, () => [{ url: provider.url('/five'), policy: 'temporal-default', plain } satisfies CallProviderInput]);
+    Array.from({ length: 30 }, () => [
+      { url: provider.url('/five'), policy: 'temporal-default', plain } satisfies CallProviderInput,
+    ]);
   provider.route('/five', route);
   provider.reset();
   const base = await runWorkflows(env, 'callProviderWorkflow', inputs(true), {});
   const baseCalls = { calls: provider.calls('/five'), rejected: provider.responsesWithStatus(429, '/five') };
   provider.route('/five', route);
   provider.reset();
-  const kit = await runWorkflows(env, 'callProviderWorkflow', inputs(false), { toolkit: { defaultToolLimits: { circuit: { resetTimeout: 1_000 } } } });
-  return row('provider allows 5 in flight, 30 parallel workflows', 'time-skipping', { ...baseCalls, ...base }, {
-    calls: provider.calls('/five'),
-    rejected: provider.responsesWithStatus(429, '/five'),
-    ...kit,
+  const kit = await runWorkflows(env, 'callProviderWorkflow', inputs(false), {
+    toolkit: { defaultToolLimits: { circuit: { resetTimeout: 1_000 } } },
   });
+  return row(
+    'provider allows 5 in flight, 30 parallel workflows',
+    'time-skipping',
+    { ...baseCalls, ...base },
+    {
+      calls: provider.calls('/five'),
+      rejected: provider.responsesWithStatus(429, '/five'),
+      ...kit,
+    },
+  );
 }
 
 /** Tool down for a while, then back; 50 workflows. Real time on the dev server: the circuit's clock is real. */
-export async function outageStorm(env: TestWorkflowEnvironment, provider: FakeProvider, outageMs: number): Promise<Row> {
+export async function outageStorm(
+  env: TestWorkflowEnvironment,
+  provider: FakeProvider,
+  outageMs: number,
+): Promise<Row> {
   const outage = () => {
     let recoverAt = Infinity;
     provider.route('/down', {
@@ -124,22 +175,35 @@ export async function outageStorm(env: TestWorkflowEnvironment, provider: FakePr
     return () => provider.requests('/down').filter((r) => r.receivedAt < recoverAt).length;
   };
   const inputs = (plain: boolean): unknown[][] =>
-    Array.from({ length: 50 }, () => [{ url: provider.url('/down'), policy: 'temporal-default', plain } satisfies CallProviderInput]);
+    Array.from({ length: 50 }, () => [
+      { url: provider.url('/down'), policy: 'temporal-default', plain } satisfies CallProviderInput,
+    ]);
   let during = outage();
   const base = await runWorkflows(env, 'callProviderWorkflow', inputs(true), {});
   const baseCalls = { calls: during(), rejected: '-' };
   during = outage();
   const kit = await runWorkflows(env, 'callProviderWorkflow', inputs(false), {
-    toolkit: { defaultToolLimits: { circuit: { mode: 'consecutive', consecutiveFailures: 5, resetTimeout: 2_000 } } },
+    toolkit: {
+      defaultToolLimits: { circuit: { mode: 'consecutive', consecutiveFailures: 5, resetTimeout: 2_000 } },
+    },
   });
-  return row(`tool down for ${outageMs / 1000} s then back, 50 workflows (calls during the outage)`, 'dev (real time)', { ...baseCalls, ...base }, {
-    calls: during(),
-    ...kit,
-  });
+  return row(
+    `tool down for ${outageMs / 1000} s then back, 50 workflows (calls during the outage)`,
+    'dev (real time)',
+    { ...baseCalls, ...base },
+    {
+      calls: during(),
+      ...kit,
+    },
+  );
 }
 
 /** WAIT 429s with Retry-After: attempts made before the provider's time. Real time on the dev server. */
-export async function waitStorm(env: TestWorkflowEnvironment, provider: FakeProvider, retryAfterSeconds: number): Promise<Row> {
+export async function waitStorm(
+  env: TestWorkflowEnvironment,
+  provider: FakeProvider,
+  retryAfterSeconds: number,
+): Promise<Row> {
   const route = () => {
     const seen = new Set<string>();
     provider.route('/wait', {
@@ -164,34 +228,66 @@ export async function waitStorm(env: TestWorkflowEnvironment, provider: FakeProv
     return count;
   };
   const inputs = (plain: boolean): unknown[][] =>
-    Array.from({ length: 20 }, (_, i) => [{ url: `${provider.url('/wait')}?wf=${i}`, policy: plain ? 'temporal-default' : 'httpApi', plain } satisfies CallProviderInput]);
+    Array.from({ length: 20 }, (_, i) => [
+      {
+        url: `${provider.url('/wait')}?wf=${i}`,
+        policy: plain ? 'temporal-default' : 'httpApi',
+        plain,
+      } satisfies CallProviderInput,
+    ]);
   route();
   const base = await runWorkflows(env, 'callProviderWorkflow', inputs(true), {});
   const baseEarly = early();
   const baseCalls = { calls: provider.calls('/wait'), rejected: provider.responsesWithStatus(429, '/wait') };
   route();
   const kit = await runWorkflows(env, 'callProviderWorkflow', inputs(false), { toolkit: {} });
-  return row(`WAIT 429s (Retry-After ${retryAfterSeconds}), 20 workflows`, 'dev (real time)', { ...baseCalls, ...base }, {
-    calls: provider.calls('/wait'),
-    rejected: provider.responsesWithStatus(429, '/wait'),
-    ...kit,
-  }, { 'attempts before next_not_before baseline': baseEarly, 'attempts before next_not_before toolkit': early() });
+  return row(
+    `WAIT 429s (Retry-After ${retryAfterSeconds}), 20 workflows`,
+    'dev (real time)',
+    { ...baseCalls, ...base },
+    {
+      calls: provider.calls('/wait'),
+      rejected: provider.responsesWithStatus(429, '/wait'),
+      ...kit,
+    },
+    {
+      'attempts before next_not_before baseline': baseEarly,
+      'attempts before next_not_before toolkit': early(),
+    },
+  );
 }
 
 /** An LLM call failing after spending $0.40 of tokens each time, under a $1 budget: dollars spent. */
 export async function budgetStorm(env: TestWorkflowEnvironment, provider: FakeProvider): Promise<Row> {
   const usage = { input_tokens: 2000, output_tokens: 1000 };
-  provider.route('/bill/v1/chat', { then: { status: 503, body: { error: 'failed after spending tokens', usage } } });
+  provider.route('/bill/v1/chat', {
+    then: { status: 503, body: { error: 'failed after spending tokens', usage } },
+  });
   provider.reset();
-  const args = (budget: boolean) => [[{ baseUrl: provider.url('/bill'), prompt: 'hi', maximumAttempts: 10, ...(budget ? { budgetUsd: 1 } : {}) }]];
+  const args = (budget: boolean) => [
+    [
+      {
+        baseUrl: provider.url('/bill'),
+        prompt: 'hi',
+        maximumAttempts: 10,
+        ...(budget ? { budgetUsd: 1 } : {}),
+      },
+    ],
+  ];
   const base = await runWorkflows(env, 'llmCallWorkflow', args(false), {});
   const baseCalls = provider.calls('/bill/v1/chat');
   provider.reset();
   const prices = { [REFERENCE_MODEL]: { inputPerMillion: 100, outputPerMillion: 200 } };
   const kit = await runWorkflows(env, 'llmCallWorkflow', args(true), { toolkit: { prices } });
   const kitCalls = provider.calls('/bill/v1/chat');
-  return row('LLM call failing after spending $0.40, $1 budget (10 attempts allowed)', 'dev (real time)', { calls: baseCalls, ...base }, { calls: kitCalls, ...kit }, {
-    'USD baseline': baseCalls * 0.4,
-    'USD toolkit': kitCalls * 0.4,
-  });
+  return row(
+    'LLM call failing after spending $0.40, $1 budget (10 attempts allowed)',
+    'dev (real time)',
+    { calls: baseCalls, ...base },
+    { calls: kitCalls, ...kit },
+    {
+      'USD baseline': baseCalls * 0.4,
+      'USD toolkit': kitCalls * 0.4,
+    },
+  );
 }
