@@ -6,7 +6,7 @@ import type { Duration } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowClient } from '@temporalio/client';
 import { resiliencePlugin, type ResilienceOptions } from '../../index';
-import { FakeProvider, withTimeSkipping } from '../../testing';
+import { type FakeProvider, withTimeSkipping } from '../../testing';
 import { REFERENCE_MODEL } from '../../examples/activities';
 import { createExampleWorker } from '../../test/helpers/worker';
 import type { CallProviderInput } from '../../examples/workflows/call-provider';
