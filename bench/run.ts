@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark, each against a baseline measured in the same run; results to bench/RESULTS.md.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -11,6 +11,20 @@ import { runMemoryBound } from './scenarios/memory-bound';
 import { runOverhead } from './scenarios/overhead';
 import { budgetStorm, concurrencyStorm, outageStorm, quotaStorm, waitStorm } from './scenarios/storms';
 import { markdownTable, type Row } from './table';
+
+const README_START = '<!-- bench:start -->';
+const README_END = '<!-- bench:end -->';
+
+/** The README shows the same tables between its bench markers. */
+function writeReadmeTables(results: string): void {
+  const path = join(__dirname, '../README.md');
+  const readme = readFileSync(path, 'utf8');
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start < 0 || end < start) return;
+  const body = results.replace(/^# Benchmark results\n\n/, '').replace(/^## /gm, '#### ');
+  writeFileSync(path, `${readme.slice(0, start + README_START.length)}\n\n${body}\n${readme.slice(end)}`);
+}
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -60,11 +74,10 @@ async function main(): Promise<void> {
       `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; each comparison in the same run.`,
     '',
   ];
-  writeFileSync(
-    join(__dirname, 'RESULTS.md'),
-    [...header, ...sections].join('\n\n').replace(/\n{3,}/g, '\n\n') + '\n',
-  );
-  console.log('\nwrote bench/RESULTS.md');
+  const results = [...header, ...sections].join('\n\n').replace(/\n{3,}/g, '\n\n') + '\n';
+  writeFileSync(join(__dirname, 'RESULTS.md'), results);
+  writeReadmeTables(results);
+  console.log("\nwrote bench/RESULTS.md and the README's benchmark tables");
 }
 
 main().then(

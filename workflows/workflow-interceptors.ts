@@ -25,28 +25,24 @@ export class ResilienceWorkflowOutboundInterceptor implements WorkflowOutboundCa
 
   constructor(private readonly ledger: WorkflowLedger) {}
 
-  async scheduleActivity(
+  scheduleActivity(
     input: ActivityInput,
     next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>,
   ): Promise<unknown> {
-    try {
-      return this.ledger.settle(
-        await next({ ...input, headers: this.headers(input.activityType, input.headers) }),
-      );
-    } catch (error) {
-      this.ledger.settleFailure(error);
-      throw error;
-    }
+    return this.settled(next({ ...input, headers: this.headers(input.activityType, input.headers) }));
   }
 
-  async scheduleLocalActivity(
+  scheduleLocalActivity(
     input: LocalActivityInput,
     next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>,
   ): Promise<unknown> {
+    return this.settled(next({ ...input, headers: this.headers(input.activityType, input.headers) }));
+  }
+
+  /** Takes the attempt chain off the activity's result (unwrapping it) or failure, into the ledger. */
+  private async settled(activity: Promise<unknown>): Promise<unknown> {
     try {
-      return this.ledger.settle(
-        await next({ ...input, headers: this.headers(input.activityType, input.headers) }),
-      );
+      return this.ledger.settle(await activity);
     } catch (error) {
       this.ledger.settleFailure(error);
       throw error;

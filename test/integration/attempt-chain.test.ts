@@ -3,11 +3,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
 import { type ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { resiliencePlugin, type ResilienceOptions } from '../../index';
-import { createDevServerEnv, FakeProvider } from '../../testing';
+import { type FakeProvider } from '../../testing';
 import { ledgerQuery } from '../../workflows';
 import { REFERENCE_MODEL } from '../../examples/activities';
 import type { LlmCallInput, LlmCallResult } from '../../examples/workflows/llm-call';
 import { activityTimeline, historyEvents } from '../helpers/history';
+import { startServers, stopServers } from '../helpers/servers';
 import { uniqueTaskQueue } from '../helpers/task-queue';
 import { createExampleWorker } from '../helpers/worker';
 
@@ -23,14 +24,8 @@ describe('the attempt chain, cost and budgets on the real dev server', () => {
   let env: TestWorkflowEnvironment;
   let provider: FakeProvider;
 
-  beforeAll(async () => {
-    env = await createDevServerEnv({ server: { log: { format: 'pretty', level: 'error' } } });
-    provider = await FakeProvider.start();
-  });
-  afterAll(async () => {
-    await provider?.close();
-    await env?.teardown();
-  });
+  beforeAll(async () => ({ env, provider } = await startServers('dev-server')));
+  afterAll(() => stopServers({ env, provider }));
 
   it('hands every attempt and its cost to the workflow, failed attempts included', async () => {
     provider.route('/chain/v1/chat', {

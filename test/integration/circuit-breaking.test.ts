@@ -3,8 +3,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
 import { retryDecisionOf } from '../../client';
 import { resiliencePlugin, type CircuitStateChange, type RetryDecision } from '../../index';
-import { createDevServerEnv, FakeProvider } from '../../testing';
+import { type FakeProvider } from '../../testing';
 import type { CallProviderInput } from '../../examples/workflows/call-provider';
+import { startServers, stopServers } from '../helpers/servers';
 import { uniqueTaskQueue } from '../helpers/task-queue';
 import { createExampleWorker } from '../helpers/worker';
 
@@ -13,14 +14,8 @@ describe('shared per-tool state across parallel workflows, on the real dev serve
   let env: TestWorkflowEnvironment;
   let provider: FakeProvider;
 
-  beforeAll(async () => {
-    env = await createDevServerEnv({ server: { log: { format: 'pretty', level: 'error' } } });
-    provider = await FakeProvider.start();
-  });
-  afterAll(async () => {
-    await provider?.close();
-    await env?.teardown();
-  });
+  beforeAll(async () => ({ env, provider } = await startServers('dev-server')));
+  afterAll(() => stopServers({ env, provider }));
 
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -3,8 +3,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
 import { TimeoutFailure, type ApplicationFailure } from '@temporalio/common';
 import { backoffDelayMs, resiliencePlugin, type RetryDecision } from '../../index';
-import { createDevServerEnv, FakeProvider } from '../../testing';
+import { type FakeProvider } from '../../testing';
 import { activityTimeline, historyEvents } from '../helpers/history';
+import { startServers, stopServers } from '../helpers/servers';
 import { uniqueTaskQueue } from '../helpers/task-queue';
 import { createExampleWorker } from '../helpers/worker';
 
@@ -12,14 +13,8 @@ describe('the toolkit on the real Temporal CLI dev server (real time)', () => {
   let env: TestWorkflowEnvironment;
   let provider: FakeProvider;
 
-  beforeAll(async () => {
-    env = await createDevServerEnv({ server: { log: { format: 'pretty', level: 'error' } } });
-    provider = await FakeProvider.start();
-  });
-  afterAll(async () => {
-    await provider?.close();
-    await env?.teardown();
-  });
+  beforeAll(async () => ({ env, provider } = await startServers('dev-server')));
+  afterAll(() => stopServers({ env, provider }));
 
   it('a slow stream that keeps moving completes; a stalled one fails within the heartbeat timeout', async () => {
     const chunks = Array.from({ length: 10 }, (_, i) => ({ data: `${i}`, delayMs: 300 }));

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { resiliencePlugin } from '../../index';
-import { createDevServerEnv, FakeProvider } from '../../testing';
+import { createDevServerEnv, type FakeProvider } from '../../testing';
 import { installTravelApi } from '../../examples/travel-api';
 import type { TripBookingInput } from '../../examples/workflows/trip-booking';
+import { startServers, stopServers } from '../helpers/servers';
 import { uniqueTaskQueue } from '../helpers/task-queue';
 import { createExampleWorker } from '../helpers/worker';
 
@@ -33,14 +34,8 @@ describe('faults on the real dev server', () => {
   let env: TestWorkflowEnvironment;
   let provider: FakeProvider;
 
-  beforeAll(async () => {
-    env = await createDevServerEnv({ server: { log: { format: 'pretty', level: 'error' } } });
-    provider = await FakeProvider.start();
-  });
-  afterAll(async () => {
-    await provider?.close();
-    await env?.teardown();
-  });
+  beforeAll(async () => ({ env, provider } = await startServers('dev-server')));
+  afterAll(() => stopServers({ env, provider }));
 
   it('SIGKILL of the worker mid side effect: a new worker completes the saga, each effect happens once per key', async () => {
     const prefix = `/${uniqueTaskQueue('kill')}`;

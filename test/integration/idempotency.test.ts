@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { deriveIdempotencyKey, IDEMPOTENCY_KEY_LENGTH, resiliencePlugin } from '../../index';
-import { createTimeSkippingEnv, FakeProvider, withTimeSkipping } from '../../testing';
+import { withTimeSkipping, type FakeProvider } from '../../testing';
 import { installTravelApi } from '../../examples/travel-api';
 import type { TripBookingInput } from '../../examples/workflows/trip-booking';
+import { startServers, stopServers } from '../helpers/servers';
 import { uniqueTaskQueue } from '../helpers/task-queue';
 import { createExampleWorker, EXAMPLE_WORKFLOWS_PATH } from '../helpers/worker';
 import { bundleWorkflowCode, DefaultLogger, type BundlerPlugin } from '@temporalio/worker';
@@ -12,14 +13,8 @@ describe('idempotency keys on the real time-skipping server', () => {
   let env: TestWorkflowEnvironment;
   let provider: FakeProvider;
 
-  beforeAll(async () => {
-    env = await createTimeSkippingEnv();
-    provider = await FakeProvider.start();
-  });
-  afterAll(async () => {
-    await provider?.close();
-    await env?.teardown();
-  });
+  beforeAll(async () => ({ env, provider } = await startServers('time-skipping')));
+  afterAll(() => stopServers({ env, provider }));
 
   it('sends the same key on all 3 attempts of one step, derived from namespace, workflow id and step', async () => {
     provider.route('/same-key', { script: [{ status: 503 }, { status: 503 }], then: { status: 200 } });

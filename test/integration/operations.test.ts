@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { exclusiveScheduleOptions, startExclusive } from '../../client';
 import { resiliencePlugin, type RetryDecision } from '../../index';
-import { createTimeSkippingEnv, FakeProvider, withTimeSkipping } from '../../testing';
+import { withTimeSkipping, type FakeProvider } from '../../testing';
 import type { CallProviderInput } from '../../examples/workflows/call-provider';
+import { startServers, stopServers } from '../helpers/servers';
 import { uniqueTaskQueue } from '../helpers/task-queue';
 import { createExampleWorker } from '../helpers/worker';
 
@@ -11,14 +12,8 @@ describe('operations on the real time-skipping server', () => {
   let env: TestWorkflowEnvironment;
   let provider: FakeProvider;
 
-  beforeAll(async () => {
-    env = await createTimeSkippingEnv();
-    provider = await FakeProvider.start();
-  });
-  afterAll(async () => {
-    await provider?.close();
-    await env?.teardown();
-  });
+  beforeAll(async () => ({ env, provider } = await startServers('time-skipping')));
+  afterAll(() => stopServers({ env, provider }));
 
   it('incident 3: run B of the same job is skipped while run A sits in retry backoff; nothing is left open', async () => {
     provider.route('/cron', {

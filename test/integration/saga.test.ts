@@ -3,10 +3,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { resiliencePlugin } from '../../index';
-import { createTimeSkippingEnv, FakeProvider, withTimeSkipping } from '../../testing';
+import { withTimeSkipping, type FakeProvider } from '../../testing';
 import { sagaQuery, type SagaState } from '../../workflows';
 import { installTravelApi, type TravelApiOptions, type TravelResource } from '../../examples/travel-api';
 import type { TripBookingInput } from '../../examples/workflows/trip-booking';
+import { startServers, stopServers } from '../helpers/servers';
 import { uniqueTaskQueue } from '../helpers/task-queue';
 import { createExampleWorker } from '../helpers/worker';
 
@@ -14,14 +15,8 @@ describe('the trip-booking saga on the real time-skipping server', () => {
   let env: TestWorkflowEnvironment;
   let provider: FakeProvider;
 
-  beforeAll(async () => {
-    env = await createTimeSkippingEnv();
-    provider = await FakeProvider.start();
-  });
-  afterAll(async () => {
-    await provider?.close();
-    await env?.teardown();
-  });
+  beforeAll(async () => ({ env, provider } = await startServers('time-skipping')));
+  afterAll(() => stopServers({ env, provider }));
 
   async function book(api: TravelApiOptions, saga: TripBookingInput['saga'] = {}) {
     const prefix = `/${uniqueTaskQueue('api')}`;

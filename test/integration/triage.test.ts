@@ -4,9 +4,10 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { backoffDelayMs, resiliencePlugin, type ResilienceOptions, type RetryDecision } from '../../index';
 import { retryDecisionOf } from '../../client';
-import { createTimeSkippingEnv, FakeProvider, withTimeSkipping } from '../../testing';
+import { withTimeSkipping, type FakeProvider } from '../../testing';
 import type { CallProviderInput } from '../../examples/workflows';
 import { activityFailure, activityTimeline, historyEvents } from '../helpers/history';
+import { startServers, stopServers } from '../helpers/servers';
 import { uniqueTaskQueue } from '../helpers/task-queue';
 import { createExampleWorker } from '../helpers/worker';
 
@@ -18,14 +19,8 @@ describe('failure triage on the real time-skipping server', () => {
   let env: TestWorkflowEnvironment;
   let provider: FakeProvider;
 
-  beforeAll(async () => {
-    env = await createTimeSkippingEnv();
-    provider = await FakeProvider.start();
-  });
-  afterAll(async () => {
-    await provider?.close();
-    await env?.teardown();
-  });
+  beforeAll(async () => ({ env, provider } = await startServers('time-skipping')));
+  afterAll(() => stopServers({ env, provider }));
 
   /** Runs one callProviderWorkflow per input on a fresh worker with the toolkit (or without it). */
   async function run(inputs: CallProviderInput[], withToolkit = true, options: ResilienceOptions = {}) {
