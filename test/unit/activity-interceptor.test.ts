@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import {
   createResilienceInterceptors,
@@ -21,7 +22,8 @@ function environment(options: ResilienceOptions = {}, attempt = 1) {
       workflowExecution: { workflowId: 'wf-1', runId: 'run-1' },
       currentAttemptScheduledTimestampMs: Date.UTC(2026, 0, 1),
     },
-    { interceptors: interceptors.activity },
+    // Failed attempts are logged (attempt.failed, the SDK's "Activity failed"); keep the test output to errors.
+    { interceptors: interceptors.activity, logger: new DefaultLogger('ERROR') },
   );
   return { env, tools: interceptors.tools };
 }
