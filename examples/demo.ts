@@ -55,6 +55,9 @@ async function startServer(): Promise<DemoServer> {
   };
 }
 
+/** Attempts the budget incident's retry policy allows. */
+const BILL_ATTEMPTS = 50;
+
 /** Where the demo writes its report and the inspect timelines. */
 const OUTPUT_DIR = join(process.cwd(), 'demo-output');
 
@@ -272,15 +275,22 @@ async function main(): Promise<void> {
               taskQueue: toolkit,
               workflowId: `${toolkit}-bill`,
               args: [
-                { baseUrl: provider.url('/bill'), prompt: 'summarise', budgetUsd: 1, maximumAttempts: 50 },
+                {
+                  baseUrl: provider.url('/bill'),
+                  prompt: 'summarise',
+                  budgetUsd: 1,
+                  maximumAttempts: BILL_ATTEMPTS,
+                },
               ],
             });
             const billError = await billHandle.result().catch((e: unknown) => e);
             const ledger = await billHandle.query(ledgerQuery);
+            const perCallUsd = ledger.cost.usd / Math.max(1, provider.calls('/bill/v1/chat'));
             report.push(
               'Incident 6: an LLM call that fails after spending $0.40 of tokens, under a $1.00 budget',
               `  with the toolkit: ${provider.calls('/bill/v1/chat')} calls, $${ledger.cost.usd.toFixed(2)} spent, then ` +
-                `${retryDecisionOf(billError)?.failureType ?? 'no stop'} (without it: 50 attempts, $20.00)`,
+                `${retryDecisionOf(billError)?.failureType ?? 'no stop'} (the retry policy alone would allow ` +
+                `${BILL_ATTEMPTS} attempts, up to $${(BILL_ATTEMPTS * perCallUsd).toFixed(2)})`,
               '',
             );
 
