@@ -24,15 +24,3 @@ export interface AttemptTelemetry {
   ): AttemptObservation;
   circuitChanged(change: CircuitStateChange): void;
 }
-
-const NO_OBSERVATION: AttemptObservation = {
-  run: (fn) => fn(),
-  costRecorded: () => undefined,
-  ended: () => undefined,
-};
-
-/** Reports nothing. */
-export const NO_TELEMETRY: AttemptTelemetry = {
-  startAttempt: () => NO_OBSERVATION,
-  circuitChanged: () => undefined,
-};

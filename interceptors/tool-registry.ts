@@ -42,11 +42,6 @@ export class ToolRegistry {
     });
   }
 
-  /** The limiter of a tool. */
-  limiterFor(toolKey: string): ToolLimiter {
-    return this.toolFor(toolKey).limiter;
-  }
-
   /** Each tracked tool's pacing state, for health endpoints. */
   toolStates(): Record<string, ToolLimiterState> {
     const out: Record<string, ToolLimiterState> = {};
