@@ -63,6 +63,9 @@ interface ActivityState {
   redispatchedAfterMs?: number;
 }
 
+/** How far apart two workers' estimates of the server's clock may be. */
+const CLOCK_ALLOWANCE_MS = 20;
+
 const attrs = (event: JsonHistoryEvent, name: string) => event[name] as Record<string, unknown> | undefined;
 
 /**
@@ -253,14 +256,16 @@ function judge(
       explanation: `the workflow dispatched ${state.activityType} again ${state.redispatchedAfterMs} ms after the previous one failed (a retry loop with no backoff)`,
     };
   }
-  const early = attempts.find(
-    (a, i) =>
-      i + 1 < attempts.length &&
-      ((a.nextNotBefore !== undefined &&
-        attempts[i + 1]!.startedAt !== undefined &&
-        attempts[i + 1]!.startedAt! < a.nextNotBefore) ||
-        (a.observedDelayMs !== undefined && a.observedDelayMs < threshold)),
-  );
+  // With a recorded next_not_before, early means before it (less a small allowance: both times are the workers'
+  // estimates of server time); without one, a gap under the threshold means no backoff at all.
+  const early = attempts.find((a, i) => {
+    const next = attempts[i + 1];
+    if (!next?.startedAt) return false;
+    if (a.nextNotBefore !== undefined) {
+      return Date.parse(next.startedAt) < Date.parse(a.nextNotBefore) - CLOCK_ALLOWANCE_MS;
+    }
+    return a.observedDelayMs !== undefined && a.observedDelayMs < threshold;
+  });
   if (early) {
     return {
       verdict: 'immediate-retry',
