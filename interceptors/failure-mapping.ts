@@ -1,6 +1,7 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { CHAIN_MARKER, type AttemptChain } from '../src/attempts/attempt-record';
 import type { RetryDecision } from '../src/retry-decision/retry-decision';
+import { messageOf } from '../src/text/message-of';
 import { safeMessage, redactSecrets } from '../src/text/redact';
 
 /**
@@ -51,19 +52,4 @@ export function sanitizedCause(original: unknown): Error | undefined {
     cause.stack = undefined;
   }
   return cause;
-}
-
-/** A string message from anything thrown. Never throws. */
-export function messageOf(error: unknown): string {
-  try {
-    if (typeof error === 'string') return error;
-    if (error instanceof Error || (typeof error === 'object' && error !== null)) {
-      const message = (error as { message?: unknown }).message;
-      if (typeof message === 'string') return message;
-    }
-    if (error === undefined || error === null) return '';
-    return typeof error === 'object' ? Object.prototype.toString.call(error) : String(error);
-  } catch {
-    return '';
-  }
 }

@@ -2,6 +2,7 @@ import type { Classification } from './classification';
 import { classifyHttp, normalizeHeaders, type ClassifyOptions } from './classify-http';
 import { DEFAULT_CONTEXT_LENGTH_PATTERNS, DEFAULT_QUOTA_PATTERNS, matchesAny } from './patterns';
 import { findRule } from './rules';
+import { messageOf } from '../text/message-of';
 
 /** Node and undici error codes and what each means for a retry. */
 const CODE_REASONS: Readonly<Record<string, string>> = {
@@ -99,8 +100,4 @@ function classifyText(
 function numericStatus(value: unknown): number | undefined {
   const n = typeof value === 'string' && /^\d{3}$/.test(value) ? Number(value) : value;
   return typeof n === 'number' && Number.isInteger(n) && n >= 100 && n <= 599 ? n : undefined;
-}
-
-function messageOf(e: Record<string, unknown>): string {
-  return typeof e.message === 'string' ? e.message : '';
 }
