@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   const plugin = resiliencePlugin({
     // Each provider route stands for a different tool: a quota gone on one must not shut the others.
     toolKey: (info, args) => (typeof args[0] === 'string' ? new URL(args[0]).pathname : info.activityType),
-    tools: { '/down': { circuit: { mode: 'consecutive', consecutiveFailures: 3, resetTimeout: 1_000 } } },
+    tools: { '/down': { circuit: { mode: 'consecutive', consecutiveFailures: 3, openMs: 1_000 } } },
     prices: { [REFERENCE_MODEL]: { inputPerMillion: 100, outputPerMillion: 200 } },
     onClassified: (decision) => decisions.push(decision),
   });

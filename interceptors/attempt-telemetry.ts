@@ -2,14 +2,15 @@ import type { Info } from '@temporalio/activity';
 import type { AttemptChain, AttemptRecord } from '../src/attempts/attempt-record';
 import type { Cost } from '../src/cost/cost';
 import type { RetryDecision } from '../src/retry-decision/retry-decision';
-import type { CircuitState, CircuitStateChange } from './tool-circuit';
+import type { CircuitStateName } from '../src/containment/circuit';
+import type { CircuitStateChange } from './containment/tool-governor';
 
 /** One attempt as telemetry sees it, from start to end. */
 export interface AttemptObservation {
   /** Runs the activity inside the attempt's span context, so calls it makes nest under the attempt. */
   run<T>(fn: () => Promise<T>): Promise<T>;
   costRecorded(cost: Cost, model: string | undefined): void;
-  ended(record: AttemptRecord, decision: RetryDecision | undefined, circuit: CircuitState): void;
+  ended(record: AttemptRecord, decision: RetryDecision | undefined, circuit: CircuitStateName): void;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { AttemptChain, AttemptRecord } from '../src/attempts/attempt-record
 import type { RetryDecision } from '../src/retry-decision/retry-decision';
 import { SPANS } from '../src/telemetry-names';
 import type { AttemptObservation, AttemptTelemetry } from './attempt-telemetry';
-import type { CircuitStateChange } from './tool-circuit';
+import type { CircuitStateChange } from './containment/tool-governor';
 
 /**
  * Writes each attempt's records to the activity logger, as structured fields before any formatting:

@@ -15,10 +15,17 @@ import type { Cost } from '../src/cost/cost';
 import type { RetryDecision } from '../src/retry-decision/retry-decision';
 import { ATTRIBUTES, METRICS, SPANS } from '../src/telemetry-names';
 import type { AttemptObservation, AttemptTelemetry } from './attempt-telemetry';
-import type { CircuitSnapshot, CircuitState, CircuitStateChange } from './tool-circuit';
+import type { CircuitStateName } from '../src/containment/circuit';
+import type { CircuitStateChange } from './containment/tool-governor';
 
 const INSTRUMENTATION = 'temporal-resilience';
-const CIRCUIT_LEVEL: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 };
+const CIRCUIT_LEVEL: Record<CircuitStateName, number> = {
+  closed: 0,
+  disabled: 0,
+  'half-open': 1,
+  open: 2,
+  'forced-open': 2,
+};
 
 interface Instruments {
   attempts: Counter;
@@ -40,7 +47,7 @@ interface Instruments {
 export class OpenTelemetryAttemptTelemetry implements AttemptTelemetry {
   private instruments: Instruments | undefined;
 
-  constructor(private readonly circuits: () => Record<string, CircuitSnapshot>) {}
+  constructor(private readonly circuits: () => Record<string, CircuitStateName>) {}
 
   startAttempt(
     info: Info,
@@ -120,8 +127,6 @@ export class OpenTelemetryAttemptTelemetry implements AttemptTelemetry {
       [ATTRIBUTES.toolKey]: change.toolKey,
       from: change.from,
       to: change.to,
-      failures: change.failures,
-      calls: change.calls,
     });
   }
 
@@ -157,11 +162,11 @@ export class OpenTelemetryAttemptTelemetry implements AttemptTelemetry {
     const meter = metrics.getMeter(INSTRUMENTATION);
     meter
       .createObservableGauge(METRICS.circuitState, {
-        description: 'Circuit state per tool: 0 closed, 1 half-open, 2 open',
+        description: 'Circuit state per tool: 0 closed (or disabled), 1 half-open, 2 open (or forced open)',
       })
       .addCallback((result) => {
-        for (const [tool, snapshot] of Object.entries(this.circuits())) {
-          result.observe(CIRCUIT_LEVEL[snapshot.state], { [ATTRIBUTES.toolKey]: tool });
+        for (const [tool, state] of Object.entries(this.circuits())) {
+          result.observe(CIRCUIT_LEVEL[state], { [ATTRIBUTES.toolKey]: tool });
         }
       });
     this.instruments = {

@@ -12,8 +12,12 @@ import { Runtime } from '@temporalio/worker';
 import { combineTelemetry, LogAttemptTelemetry } from './log-telemetry';
 import { OpenTelemetryAttemptTelemetry } from './open-telemetry';
 import { ResilienceActivityInboundInterceptor } from './resilience-activity-inbound-interceptor';
-import { validateResilienceOptions, type ResilienceOptions } from './resilience-options';
-import { ToolRegistry } from './tool-registry';
+import {
+  DEFAULT_QUOTA_HOLD_MS,
+  validateResilienceOptions,
+  type ResilienceOptions,
+} from './resilience-options';
+import { GovernorRegistry } from './containment/governor-registry';
 
 /**
  * Path of the workflow interceptors module, without extension so the SDK's bundler finds `.js` in the published
@@ -26,8 +30,8 @@ export interface ResilienceInterceptors extends WorkerInterceptors {
   readonly activity: ActivityInterceptorsFactory[];
   /** The workflow interceptors module (step names for idempotency keys), for `Worker.create` and replay workers. */
   readonly workflowModules: string[];
-  /** The per-tool state shared by every activity execution of the worker. */
-  readonly tools: ToolRegistry;
+  /** The per-tool containment shared by every activity execution of the worker. */
+  readonly tools: GovernorRegistry;
 }
 
 /**
@@ -43,17 +47,24 @@ export function createResilienceInterceptors(options: ResilienceOptions = {}): R
     new OpenTelemetryAttemptTelemetry(() => tools.circuitStates()),
     new LogAttemptTelemetry(),
   );
-  const tools = new ToolRegistry(options, (change) => {
-    telemetry.circuitChanged(change);
-    Runtime.instance().logger.warn(`circuit ${change.to} for tool ${change.toolKey}`, {
-      sdkComponent: 'temporal-resilience',
-      ...change,
-    });
-    try {
-      options.onStateChange?.(change);
-    } catch {
-      // A user's alert hook must not break the worker.
-    }
+  const tools = new GovernorRegistry({
+    ...(options.tools ? { tools: options.tools } : {}),
+    ...(options.defaultToolLimits ? { defaultToolLimits: options.defaultToolLimits } : {}),
+    quotaHoldMs: options.quotaHoldMs ?? DEFAULT_QUOTA_HOLD_MS,
+    ...(options.maxTools !== undefined ? { maxTools: options.maxTools } : {}),
+    ...(options.toolIdleMs !== undefined ? { toolIdleMs: options.toolIdleMs } : {}),
+    onStateChange: (change) => {
+      telemetry.circuitChanged(change);
+      Runtime.instance().logger.warn(`circuit ${change.to} for tool ${change.toolKey}`, {
+        sdkComponent: 'temporal-resilience',
+        ...change,
+      });
+      try {
+        options.onStateChange?.(change);
+      } catch {
+        // A user's alert hook must not break the worker.
+      }
+    },
   });
   return {
     activity: [
@@ -69,10 +80,12 @@ export function createResilienceInterceptors(options: ResilienceOptions = {}): R
  * when you prebuild the workflow bundle, or the bundle lacks the step-name interceptor and `idempotencyKey()` fails.
  */
 export interface ResiliencePlugin extends WorkerPlugin, BundlerPlugin {
-  /** The per-tool state shared by every activity execution of the worker. */
-  readonly tools: ToolRegistry;
-  /** Each tool's circuit (state, counts, next probe time), for health endpoints. */
-  circuitStates(): ReturnType<ToolRegistry['circuitStates']>;
+  /** The per-tool containment shared by every activity execution of the worker. */
+  readonly tools: GovernorRegistry;
+  /** Each tool's circuit as this worker last saw it, for health endpoints. */
+  circuitStates(): ReturnType<GovernorRegistry['circuitStates']>;
+  /** Each tool's containment (circuit, limit, in flight, waiting, pause, hold), for health endpoints and the CLI. */
+  toolStates(): ReturnType<GovernorRegistry['toolStates']>;
 }
 
 /**
@@ -92,6 +105,7 @@ export function resiliencePlugin(options: ResilienceOptions = {}): ResiliencePlu
     name: 'temporal-resilience',
     tools: interceptors.tools,
     circuitStates: () => interceptors.tools.circuitStates(),
+    toolStates: () => interceptors.tools.toolStates(),
     configureWorker(workerOptions: WorkerOptions): WorkerOptions {
       return {
         ...workerOptions,

@@ -1,5 +1,10 @@
 import type { Context as ActivityContext } from '@temporalio/activity';
-import { defaultPayloadConverter, TemporalFailure, type Headers } from '@temporalio/common';
+import {
+  ApplicationFailure,
+  defaultPayloadConverter,
+  TemporalFailure,
+  type Headers,
+} from '@temporalio/common';
 import { msOptionalToNumber } from '@temporalio/common/lib/time';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
 import { runWithAttemptContext } from '../activities/attempt-context';
@@ -12,9 +17,10 @@ import {
 import type { Classification } from '../src/classification/classification';
 import { classifyError } from '../src/classification/classify-error';
 import { addCost, priceEntry, ZERO_COST, type Cost } from '../src/cost/cost';
+import type { ClassKind } from '../src/classification/classification';
 import { isHttpError } from '../src/errors/http-error';
 import { isResilienceTimeoutError } from '../src/errors/timeout-error';
-import { FAILURE_TYPES, type FailureType } from '../src/failure-types';
+import { FAILURE_TYPES, failureTypeOf, type FailureType } from '../src/failure-types';
 import { HEADERS, type BudgetHeader } from '../src/headers';
 import { deriveIdempotencyKey } from '../src/idempotency/idempotency-key';
 import { decideRetry, type RetryDecision } from '../src/retry-decision/retry-decision';
@@ -22,11 +28,21 @@ import { chainFromHeartbeat, chainHeartbeat } from './attempt-chain';
 import type { AttemptTelemetry } from './attempt-telemetry';
 import { toApplicationFailure } from './failure-mapping';
 import { DEFAULT_QUOTA_HOLD_MS, type ResilienceOptions } from './resilience-options';
-import type { ToolState } from './tool-registry';
+import {
+  type ToolGovernor,
+  WaitCancelledError,
+  type AcquireRequest,
+  type Permit,
+  type Refusal,
+} from './containment/tool-governor';
+import { DEFAULT_TOOL_OPTIONS, type ToolOptions } from './containment/tool-options';
+import type { CallOutcome } from '../src/containment/tool-state';
+import type { CircuitStateName } from '../src/containment/circuit';
 
 /** What the interceptor needs from the worker-wide state. */
 export interface ToolSource {
-  toolFor(toolKey: string): ToolState;
+  governorFor(toolKey: string): ToolGovernor;
+  optionsFor(toolKey: string): ToolOptions;
 }
 
 /** Identity of one attempt, shared by its records, decisions and spans. */
@@ -86,7 +102,7 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
     };
     let chain = chainFromHeartbeat(info.heartbeatDetails, info.attempt);
     let attemptCost: Cost = ZERO_COST;
-    const { limiter, circuit } = this.tools.toolFor(toolKey);
+    const governor = this.tools.governorFor(toolKey);
     const observation = this.telemetry.startAttempt(info, id.base, chain);
     const current: AttemptRecord = { ...id.base, outcome: 'lost' };
     const heartbeat = (user?: unknown) => this.ctx.heartbeat(chainHeartbeat(chain, current, user));
@@ -94,7 +110,7 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
       chain = appendRecord(chain, record, addCost(chain.cost, attemptCost));
       // The last heartbeat travels with the failure to the next attempt (servers ≥ 1.16): the chain survives retries.
       if (record.outcome !== 'completed') this.ctx.heartbeat(chainHeartbeat(chain, undefined));
-      observation.ended(record, decision, circuit.state);
+      observation.ended(record, decision, governor.circuitName);
       if (decision) {
         try {
           this.options.onClassified?.(decision, info);
@@ -121,75 +137,161 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
     }
     // The activity (across its attempts) that owns a pause it caused: its own retry is already delayed by the server.
     const owner = `${info.workflowExecution?.workflowId ?? ''}/${info.workflowExecution?.runId ?? ''}/${info.activityId}`;
-    const permit = await limiter.acquire(Date.now, owner);
-    if (!permit.granted) {
-      // Paused, held or saturated in this worker: hand the wait back to the server instead of calling.
-      const classification: Classification = {
-        kind: permit.kind,
-        reason: permit.reason,
-        ...(permit.kind === 'cap' ? {} : { retryAfterMs: permit.retryAfterMs }),
-      };
-      this.refuse(id, classification, undefined, undefined, finish, () => chain);
-    }
-    const admission = circuit.admit();
-    if (!admission.admitted) {
-      permit.release('other');
-      const classification: Classification = {
-        kind: 'wait',
-        reason: `circuit-${admission.state}`,
-        retryAfterMs: admission.retryAfterMs,
-      };
-      this.refuse(id, classification, FAILURE_TYPES.circuitOpen, undefined, finish, () => chain);
-    }
-
-    try {
-      const result = await runWithAttemptContext(
-        {
-          toolKey,
-          limiter: { observe: (status, headers) => limiter.observe(status, headers, Date.now(), owner) },
-          stepName,
-          idempotencyKey,
-          heartbeat,
-          recordCost: (entry) => {
-            const priced = priceEntry(entry, this.options.prices);
-            attemptCost = addCost(attemptCost, priced);
-            observation.costRecorded(priced, entry.model);
-            return priced;
-          },
-        },
-        () => observation.run(() => next(input)),
+    const toolOptions = this.tools.optionsFor(toolKey);
+    const maxCalls = headerValue<number>(input.headers, HEADERS.maxCalls);
+    // Calls made by earlier attempts: every attempt but the refused ones, plus local re-sends. Counted from the
+    // attempt number, so an attempt lost before it could leave a record still counts as a call.
+    const callsBefore =
+      info.attempt -
+      1 -
+      chain.records.filter((r) => r.outcome === 'refused').length +
+      chain.records.filter((r) => r.resentLocally).length;
+    if (maxCalls !== undefined && maxCalls > 0 && callsBefore >= maxCalls) {
+      // Every call the retry policy allows was made (some by attempts that were lost): nothing may call again.
+      this.refuse(
+        id,
+        { kind: 'fail', reason: 'attempts-exhausted' },
+        undefined,
+        `${callsBefore} of ${maxCalls} calls made`,
+        finish,
+        () => chain,
       );
-      permit.release('success');
-      admission.settle('success');
-      finish({ ...id.base, finishedAt: iso(serverNow()), outcome: 'completed', ...costField(attemptCost) });
-      return stepName === undefined ? result : { marker: CHAIN_MARKER, result, chain };
-    } catch (error) {
-      if (error instanceof TemporalFailure || this.ctx.cancellationSignal.aborted) {
-        permit.release('other');
-        admission.settle('cancelled');
-        const reason = this.ctx.cancellationSignal.aborted ? 'cancelled' : 'application-failure';
-        finish({
-          ...id.base,
-          finishedAt: iso(serverNow()),
-          outcome: 'failed',
-          reason,
-          ...costField(attemptCost),
-        });
-        throw error;
-      }
-      const classification = classifyError(error, this.options.classify);
-      permit.release(classification.kind === 'cap' ? 'cap' : 'other');
-      admission.settle(classification.kind);
-      if (isHttpError(error)) limiter.observe(error.status, error.headers, Date.now(), owner);
-      if (classification.kind === 'stop') {
-        // The quota window is gone for every execution of this tool in the worker, not just this one.
-        const holdMs = classification.retryAfterMs ?? this.options.quotaHoldMs ?? DEFAULT_QUOTA_HOLD_MS;
-        limiter.hold(Date.now() + holdMs, classification.reason);
-      }
-      const decision = this.decide(id, classification, isResilienceTimeoutError(error) && error.requestSent);
-      finish(recordOf(id, 'failed', decision, attemptCost), decision);
-      throw toApplicationFailure(decision, error, chain);
     }
+    const tokens = declaredTokens(toolOptions, info, input.args);
+    const maxWaitMs = this.waitBoundMs(toolOptions, startedLocalMs);
+    let calls = 0;
+    for (;;) {
+      const permit = await this.acquire(governor, {
+        ...(calls === 0 ? { owner } : {}),
+        ...(tokens !== undefined ? { tokens } : {}),
+        leaseTtlMs: leaseTtlOf(info),
+        maxWaitMs: Math.max(0, maxWaitMs - (Date.now() - startedLocalMs)),
+        heartbeat: () => heartbeat(),
+        signal: this.ctx.cancellationSignal,
+      });
+      if (!permit.granted) {
+        // Past the wait this attempt may spend in the worker: back to the server, to return when the wait is over.
+        this.refuse(
+          id,
+          refusalClassification(permit),
+          refusalFailureType(permit),
+          undefined,
+          finish,
+          () => chain,
+        );
+      }
+      calls++;
+      try {
+        const result = await runWithAttemptContext(
+          {
+            toolKey,
+            limiter: {
+              observe: (status, headers) =>
+                void governor.observe(status, headers, maxPauseMs(toolOptions), owner),
+            },
+            stepName,
+            idempotencyKey,
+            heartbeat,
+            recordCost: (entry) => {
+              const priced = priceEntry(entry, this.options.prices);
+              attemptCost = addCost(attemptCost, priced);
+              observation.costRecorded(priced, entry.model);
+              return priced;
+            },
+          },
+          () => observation.run(() => next(input)),
+        );
+        await permit.release('success', tokensUsed(attemptCost, tokens));
+        finish({ ...id.base, finishedAt: iso(serverNow()), outcome: 'completed', ...costField(attemptCost) });
+        return stepName === undefined ? result : { marker: CHAIN_MARKER, result, chain };
+      } catch (error) {
+        if (error instanceof TemporalFailure || this.ctx.cancellationSignal.aborted) {
+          await permit.release('ignored');
+          const reason = this.ctx.cancellationSignal.aborted ? 'cancelled' : 'application-failure';
+          finish({
+            ...id.base,
+            finishedAt: iso(serverNow()),
+            outcome: 'failed',
+            reason,
+            ...costField(attemptCost),
+          });
+          if (
+            error instanceof ApplicationFailure &&
+            maxCalls !== undefined &&
+            callsBefore + calls >= maxCalls
+          ) {
+            // The server was told to retry without limit (see HEADERS.maxCalls): the policy's maximum is reached.
+            (error as { nonRetryable?: boolean }).nonRetryable = true;
+          }
+          throw error;
+        }
+        const classification = classifyError(error, this.options.classify);
+        // What the answer says about the tool (a pause, a hold) is stored before the slot is released, so no waiter
+        // woken by the release can slip past it.
+        if (isHttpError(error))
+          await governor.observe(error.status, error.headers, maxPauseMs(toolOptions), owner);
+        if (classification.kind === 'stop') {
+          // The quota window is gone for every execution of this tool, not just this one (bounded by quotaHoldMs).
+          const holdMs = classification.retryAfterMs ?? this.options.quotaHoldMs ?? DEFAULT_QUOTA_HOLD_MS;
+          await governor.hold(Date.now() + holdMs, classification.reason);
+        }
+        await permit.release(callOutcomeOf(classification.kind), tokensUsed(attemptCost, tokens));
+        const callsSoFar = callsBefore + calls;
+        const sideEffectUnknown = isResilienceTimeoutError(error) && error.requestSent;
+        if (
+          resendsLocally(classification.kind, sideEffectUnknown, governor.circuitName) &&
+          (maxCalls === undefined || callsSoFar < maxCalls) &&
+          (classification.retryAfterMs ?? 0) <= maxWaitMs - (Date.now() - startedLocalMs) &&
+          (await governor.spendResend())
+        ) {
+          // The provider did not process the request (too many at once, "come back in N s", or a 5xx while the
+          // circuit is open): send it again from this worker once the tool may be asked, instead of paying a server
+          // round trip and missing the recovery. The re-send budget bounds how often, so re-sends cannot amplify a
+          // storm.
+          chain = appendRecord(
+            chain,
+            {
+              ...id.base,
+              finishedAt: iso(serverNow()),
+              outcome: 'failed',
+              kind: classification.kind,
+              reason: classification.reason,
+              failureType: failureTypeOf(classification.kind),
+              resentLocally: true,
+              ...costField(attemptCost),
+            },
+            addCost(chain.cost, attemptCost),
+          );
+          // That call's cost is in the chain now; the attempt's own record carries only what follows.
+          attemptCost = ZERO_COST;
+          continue;
+        }
+        const decision = this.decide(id, classification, sideEffectUnknown, callsSoFar, maxCalls);
+        finish(recordOf(id, 'failed', decision, attemptCost), decision);
+        throw toApplicationFailure(decision, error, chain);
+      }
+    }
+  }
+
+  /** Waits for the tool in the worker (bounded); a cancelled wait ends as the activity's cancellation. */
+  private async acquire(governor: ToolGovernor, request: AcquireRequest): Promise<Permit | Refusal> {
+    try {
+      return await governor.acquire(request);
+    } catch (error) {
+      if (error instanceof WaitCancelledError) {
+        // The SDK's own cancellation error, so the attempt ends exactly as an uncontained one would.
+        await this.ctx.cancelled;
+      }
+      throw error;
+    }
+  }
+
+  /** How long this attempt may wait in the worker: the tool's bound, and at most half its start-to-close time. */
+  private waitBoundMs(toolOptions: ToolOptions, startedLocalMs: number): number {
+    const configured = toolOptions.maxQueueWaitMs ?? DEFAULT_TOOL_OPTIONS.maxQueueWaitMs;
+    const startToClose = this.ctx.info.startToCloseTimeoutMs;
+    const half = startToClose > 0 ? startToClose / 2 : Infinity;
+    return Math.max(0, Math.min(configured, half) - (Date.now() - startedLocalMs));
   }
 
   /** Ends the attempt without calling the tool. */
@@ -216,6 +318,8 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
     id: AttemptIdentity,
     classification: Classification,
     sideEffectUnknown: boolean,
+    calls?: number,
+    maxCalls?: number,
   ): RetryDecision {
     const info = this.ctx.info;
     const policy = info.retryPolicy;
@@ -231,7 +335,10 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
         maximumIntervalMs: msOptionalToNumber(policy?.maximumInterval) ?? undefined,
         jitterRatio: this.options.jitterRatio,
       },
-      maximumAttempts: policy?.maximumAttempts,
+      // With the workflow interceptor, the server retries without limit and the interceptor counts real calls
+      // against the policy's maximum: attempts refused without a call (circuit open, paused) use none of it.
+      maximumAttempts: maxCalls ?? policy?.maximumAttempts,
+      ...(calls !== undefined && maxCalls !== undefined ? { calls } : {}),
       step: id.base.step,
       idempotencyKey: id.base.idempotencyKey,
       sideEffectUnknown,
@@ -276,4 +383,83 @@ function headerValue<T>(headers: Headers, name: string): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** How a classified answer moves the tool's containment: only RETRY-class failures count against its health. */
+function callOutcomeOf(kind: ClassKind): CallOutcome {
+  switch (kind) {
+    case 'cap':
+      return 'cap';
+    case 'retry':
+      return 'failure';
+    case 'wait':
+    case 'stop':
+      return 'answered';
+    case 'fail':
+      return 'success';
+  }
+}
+
+/**
+ * Whether a failed call may be sent again from the worker: CAP and WAIT answers were not processed; a RETRY-class
+ * failure while the circuit is open waits here for the probe (unless the request may have landed: then the next
+ * attempt must reconcile first, so it goes back to the server).
+ */
+function resendsLocally(kind: ClassKind, sideEffectUnknown: boolean, circuit: CircuitStateName): boolean {
+  if (kind === 'cap' || kind === 'wait') return true;
+  return kind === 'retry' && !sideEffectUnknown && (circuit === 'open' || circuit === 'half-open');
+}
+
+/** A refusal as a classification: a STOP for a quota hold, otherwise a wait of the predicted length. */
+function refusalClassification(refusal: Refusal): Classification {
+  if (refusal.gate === 'hold')
+    return { kind: 'stop', reason: refusal.reason, retryAfterMs: refusal.retryAfterMs };
+  return { kind: 'wait', reason: refusal.reason, retryAfterMs: refusal.retryAfterMs };
+}
+
+/** The failure type a refusal carries, so dashboards tell an open circuit from a full tool. */
+function refusalFailureType(refusal: Refusal): FailureType | undefined {
+  switch (refusal.gate) {
+    case 'open':
+    case 'forced-open':
+    case 'half-open':
+      return FAILURE_TYPES.circuitOpen;
+    case 'concurrency':
+    case 'hold-probe':
+      return FAILURE_TYPES.cap;
+    default:
+      return undefined;
+  }
+}
+
+/** A lease outlives its call only if the worker died: then it expires with the attempt's own timeout. */
+function leaseTtlOf(info: ActivityContext['info']): number {
+  const startToClose = info.startToCloseTimeoutMs;
+  return startToClose > 0 ? startToClose + 1_000 : 600_000;
+}
+
+function maxPauseMs(options: ToolOptions): number {
+  return options.maxWaitMs ?? DEFAULT_TOOL_OPTIONS.maxWaitMs;
+}
+
+function declaredTokens(
+  options: ToolOptions,
+  info: ActivityContext['info'],
+  args: readonly unknown[],
+): number | undefined {
+  if (!options.estimateTokens) return undefined;
+  try {
+    const tokens = options.estimateTokens(info, args);
+    return Number.isFinite(tokens) && tokens > 0 ? tokens : undefined;
+  } catch {
+    // A user's estimate that throws must not stop the call; it just goes unpaced by tokens.
+    return undefined;
+  }
+}
+
+/** Tokens the call really used (its recorded cost), to correct its declared estimate; undefined when none. */
+function tokensUsed(callCost: Cost, declared: number | undefined): number | undefined {
+  if (declared === undefined) return undefined;
+  const used = callCost.inputTokens + callCost.outputTokens;
+  return used > 0 ? used : undefined;
 }

@@ -4,8 +4,8 @@ import type { IdempotencyScope } from '../src/idempotency/idempotency-key';
 import { InvalidOptionsError } from '../src/errors/invalid-options-error';
 import type { RetryDecision } from '../src/retry-decision/retry-decision';
 import type { PriceTable } from '../src/cost/cost';
-import type { CircuitStateChange } from './tool-circuit';
-import type { ToolLimitOptions } from './tool-limiter';
+import type { CircuitStateChange } from './containment/tool-governor';
+import type { ToolOptions } from './containment/tool-options';
 
 /** Options of `resiliencePlugin` and `createResilienceInterceptors`. */
 export interface ResilienceOptions {
@@ -16,10 +16,10 @@ export interface ResilienceOptions {
    * @default the activity type
    */
   readonly toolKey?: (info: Info, args: readonly unknown[]) => string;
-  /** Pacing for every tool without an entry in `tools`. @default {} (adaptive concurrency after a CAP only) */
-  readonly defaultToolLimits?: ToolLimitOptions;
-  /** Pacing per tool key, e.g. `{ chatCompletion: { requestsPerSecond: 10, maxConcurrency: 4 } }`. */
-  readonly tools?: Readonly<Record<string, ToolLimitOptions>>;
+  /** Containment for every tool without an entry in `tools`. @default {} (everything learned from the provider) */
+  readonly defaultToolLimits?: ToolOptions;
+  /** Containment per tool key, e.g. `{ chatCompletion: { requestsPerSecond: 10, maxConcurrency: 4 } }`. */
+  readonly tools?: Readonly<Record<string, ToolOptions>>;
   /** Jitter of backoff delays as ± a fraction of the delay. @default 0.2 */
   readonly jitterRatio?: number;
   /** Most tools tracked per worker; least recently used idle ones are forgotten. @default 1_000 */
@@ -27,8 +27,9 @@ export interface ResilienceOptions {
   /** A tool unused this long is forgotten. @default 600_000 (10 minutes) */
   readonly toolIdleMs?: number;
   /**
-   * How long a STOP without a Retry-After (quota wording) holds the tool shut in this worker; attempts in that window
-   * fail at once as `QuotaExhausted` without a call. @default 900_000 (15 minutes)
+   * How long a STOP holds the tool shut: a STOP without a Retry-After (quota wording) for this long, one with a
+   * longer Retry-After for at most this long; attempts in that window fail at once as `QuotaExhausted` without a
+   * call, and then one probe goes. At most one hour. @default 900_000 (15 minutes)
    */
   readonly quotaHoldMs?: number;
   /**
@@ -46,6 +47,9 @@ export interface ResilienceOptions {
 
 /** Default of {@link ResilienceOptions.quotaHoldMs}. */
 export const DEFAULT_QUOTA_HOLD_MS = 900_000;
+
+/** Longest {@link ResilienceOptions.quotaHoldMs}: a hold longer than this would hide a quota's return for too long. */
+export const MAX_QUOTA_HOLD_MS = 3_600_000;
 
 /**
  * Checks options at start-up, so a typo fails `Worker.create` instead of the first incident.
@@ -113,11 +117,18 @@ export function validateResilienceOptions(options: ResilienceOptions): void {
   positiveInteger('maxTools', options.maxTools);
   positiveNumber('toolIdleMs', options.toolIdleMs);
   positiveNumber('quotaHoldMs', options.quotaHoldMs);
+  if (options.quotaHoldMs !== undefined && options.quotaHoldMs > MAX_QUOTA_HOLD_MS) {
+    throw new InvalidOptionsError(
+      'quotaHoldMs',
+      `must be at most ${MAX_QUOTA_HOLD_MS} (one hour): after it one probe asks the provider again`,
+      options.quotaHoldMs,
+    );
+  }
   validateToolLimits('defaultToolLimits', options.defaultToolLimits);
   for (const [key, limits] of Object.entries(options.tools ?? {})) validateToolLimits(`tools.${key}`, limits);
 }
 
-function validateToolLimits(path: string, limits: ToolLimitOptions | undefined): void {
+function validateToolLimits(path: string, limits: ToolOptions | undefined): void {
   if (limits === undefined) return;
   const circuit = limits.circuit;
   if (circuit !== undefined) {
@@ -139,11 +150,45 @@ function validateToolLimits(path: string, limits: ToolLimitOptions | undefined):
     positiveInteger(`${path}.circuit.volumeThreshold`, circuit.volumeThreshold);
     positiveInteger(`${path}.circuit.consecutiveFailures`, circuit.consecutiveFailures);
     positiveInteger(`${path}.circuit.halfOpenProbes`, circuit.halfOpenProbes);
-    positiveNumber(`${path}.circuit.resetTimeout`, circuit.resetTimeout);
+    positiveNumber(`${path}.circuit.openMs`, circuit.openMs);
+    positiveNumber(`${path}.circuit.maxOpenMs`, circuit.maxOpenMs);
     positiveNumber(`${path}.circuit.rollingCountTimeout`, circuit.rollingCountTimeout);
+    const growth = circuit.openBackoffCoefficient;
+    if (growth !== undefined && !(Number.isFinite(growth) && growth >= 1)) {
+      throw new InvalidOptionsError(
+        `${path}.circuit.openBackoffCoefficient`,
+        'must be a number ≥ 1 (1 keeps the open period fixed)',
+        growth,
+      );
+    }
+    if ((circuit as { resetTimeout?: unknown }).resetTimeout !== undefined) {
+      throw new InvalidOptionsError(
+        `${path}.circuit.resetTimeout`,
+        'was replaced: use openMs (first open period) and maxOpenMs (longest, after failed probes)',
+        (circuit as { resetTimeout?: unknown }).resetTimeout,
+      );
+    }
   }
   positiveNumber(`${path}.requestsPerSecond`, limits.requestsPerSecond);
+  positiveNumber(`${path}.tokensPerMinute`, limits.tokensPerMinute);
   positiveInteger(`${path}.maxConcurrency`, limits.maxConcurrency);
+  positiveInteger(`${path}.initialConcurrency`, limits.initialConcurrency);
+  positiveNumber(`${path}.maxWaitMs`, limits.maxWaitMs);
+  if (limits.estimateTokens !== undefined && typeof limits.estimateTokens !== 'function') {
+    throw new InvalidOptionsError(
+      `${path}.estimateTokens`,
+      'must be a function (info, args) => number of tokens',
+      limits.estimateTokens,
+    );
+  }
+  const resends = limits.localResends;
+  if (resends !== undefined && !(Number.isInteger(resends) && resends >= 0)) {
+    throw new InvalidOptionsError(
+      `${path}.localResends`,
+      'must be a whole number ≥ 0 (0: never re-send locally)',
+      resends,
+    );
+  }
   const headroom = limits.headroom;
   if (headroom !== undefined && !(Number.isFinite(headroom) && headroom > 0 && headroom <= 1)) {
     throw new InvalidOptionsError(

@@ -7,6 +7,12 @@ export const HEADERS = {
   step: 'temporal-resilience-step',
   /** The workflow's budget and what it has spent so far: `{ budgetUsd, spentUsd }`. */
   budget: 'temporal-resilience-budget',
+  /**
+   * The retry policy's `maximumAttempts`, counted in real calls: the workflow interceptor lifts the server's limit so
+   * that attempts refused without a call (circuit open, tool paused) do not use it up, and the activity interceptor
+   * enforces this many calls instead.
+   */
+  maxCalls: 'temporal-resilience-max-calls',
 } as const;
 
 /** The value of the {@link HEADERS}.budget header. */

@@ -56,3 +56,46 @@ export type {
 export { renderText } from './forensics/render-text';
 export { renderHtml, TIMELINE_COLOURS } from './forensics/render-html';
 export type { InspectReport, StepReport, AttemptReport, Verdict } from './forensics/inspect-report';
+export {
+  CIRCUIT_TRANSITIONS,
+  DEFAULT_CIRCUIT_SETTINGS,
+  IllegalCircuitTransitionError,
+  assertTransition,
+  circuitAfter,
+  circuitAt,
+  circuitByOperator,
+  circuitGate,
+  closedCircuit,
+} from './containment/circuit';
+export type { CircuitGate, CircuitSettings, CircuitState, CircuitStateName } from './containment/circuit';
+export { aimdLimit, DEFAULT_AIMD } from './containment/concurrency-limit';
+export type { AimdSettings, ConcurrencyLimit, LimitSample, LimitState } from './containment/concurrency-limit';
+export { adjust, bucketOf, refill, syncBucket, take } from './containment/token-bucket';
+export type { TokenBucket } from './containment/token-bucket';
+export {
+  admit,
+  atRest,
+  circuitNow,
+  holdUntil,
+  initialToolState,
+  liveLeases,
+  paceFromReport,
+  pauseUntil,
+  releaseHold,
+  setCircuit,
+  settle,
+  slotsOf,
+  spendResend,
+} from './containment/tool-state';
+export type {
+  AdmissionVerdict,
+  AdmitRequest,
+  CallOutcome,
+  Gate,
+  ReportedBudget,
+  SettleRequest,
+  ToolSettings,
+  ToolState,
+} from './containment/tool-state';
+export { rateLimitReport } from './containment/rate-limit-report';
+export type { RateLimitReport } from './containment/rate-limit-report';

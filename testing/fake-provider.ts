@@ -38,6 +38,8 @@ export interface RecordedRequest {
   readonly callNumber: number;
   /** The status answered, once answered (`undefined` for hung or still running requests). */
   status?: number;
+  /** `Date.now()` when the status line and headers were sent (`undefined` until then). */
+  answeredAt?: number;
 }
 
 /** Context handed to a dynamic {@link RouteOptions.respond} function. */
@@ -261,6 +263,7 @@ export class FakeProvider {
       if (res.destroyed) return;
       const status = answer.status ?? 200;
       record.status = status;
+      record.answeredAt = Date.now();
       const headers: Record<string, string> = { 'content-type': 'application/json', ...answer.headers };
       if (answer.chunks) {
         res.writeHead(status, headers);

@@ -29,7 +29,23 @@ export class ResilienceWorkflowOutboundInterceptor implements WorkflowOutboundCa
     input: ActivityInput,
     next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>,
   ): Promise<unknown> {
-    return this.settled(next({ ...input, headers: this.headers(input.activityType, input.headers) }));
+    const headers = this.headers(input.activityType, input.headers);
+    const maximumAttempts = input.options.retry?.maximumAttempts;
+    if (maximumAttempts === undefined || maximumAttempts <= 1)
+      return this.settled(next({ ...input, headers }));
+    // Refusals are not attempts: the server may retry without limit, and the activity interceptor allows the policy's
+    // `maximumAttempts` in real calls (an attempt refused without a call, circuit open or tool paused, uses none).
+    return this.settled(
+      next({
+        ...input,
+        headers: { ...headers, [HEADERS.maxCalls]: defaultPayloadConverter.toPayload(maximumAttempts) },
+        // Infinity is the SDK's spelling of "no limit" (0 is rejected as a policy value).
+        options: {
+          ...input.options,
+          retry: { ...input.options.retry, maximumAttempts: Number.POSITIVE_INFINITY },
+        },
+      }),
+    );
   }
 
   scheduleLocalActivity(

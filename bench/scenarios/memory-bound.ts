@@ -1,5 +1,5 @@
-/** Memory bound: 10,000 distinct tool keys through the limiter and circuit registry. */
-import { ToolRegistry } from '../../interceptors';
+/** Memory bound: 10,000 distinct tool keys through the per-tool governors and their in-memory store. */
+import { GovernorRegistry, type Permit } from '../../interceptors';
 import type { Row } from '../table';
 
 function heapMb(): number {
@@ -7,19 +7,24 @@ function heapMb(): number {
   return process.memoryUsage().heapUsed / 2 ** 20;
 }
 
-export function runMemoryBound(keys = 10_000): Row[] {
+export async function runMemoryBound(keys = 10_000): Promise<Row[]> {
   const rows: Row[] = [];
   for (const maxTools of [1_000, keys * 2]) {
     const before = heapMb();
-    const registry = new ToolRegistry({ maxTools });
+    const registry = new GovernorRegistry({ maxTools, quotaHoldMs: 60_000 });
     for (let i = 0; i < keys; i++) {
-      registry.toolFor(`user-${i}`);
+      // One call per key, as a per-user tool key would see.
+      const permit = (await registry
+        .governorFor(`user-${i}`)
+        .acquire({ leaseTtlMs: 60_000, maxWaitMs: 0 })) as Permit;
+      await permit.release('success');
     }
     const after = heapMb();
     rows.push({
       registry: maxTools === 1_000 ? 'bounded (maxTools 1,000)' : `unbounded stand-in (maxTools ${maxTools})`,
       'tool keys': keys,
-      'tools kept': registry.size,
+      'governors kept': registry.size,
+      'states kept': (await registry.store.entries()).length,
       'heap growth MB': after - before,
     });
     registry.shutdown();

@@ -28,6 +28,11 @@ export interface AttemptRecord {
   readonly delayMs?: number;
   readonly nextNotBefore?: string;
   readonly sideEffectUnknown?: boolean;
+  /**
+   * The provider did not process this call (CAP or a short WAIT) and it was sent again from the worker within the
+   * same attempt, so the next record may carry the same attempt number.
+   */
+  readonly resentLocally?: boolean;
   readonly cost?: Cost;
 }
 

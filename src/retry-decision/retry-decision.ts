@@ -46,6 +46,12 @@ export interface DecisionContext {
   readonly backoff?: BackoffOptions;
   /** The retry policy's `maximumAttempts` (0 or absent: unlimited). */
   readonly maximumAttempts?: number;
+  /**
+   * Real calls made so far, this one included, when the interceptor counts them: the backoff exponent and
+   * `maximumAttempts` then count calls, not attempts (an attempt refused without a call uses neither).
+   * @default the attempt number
+   */
+  readonly calls?: number;
   readonly step?: string;
   readonly idempotencyKey?: string;
   readonly sideEffectUnknown?: boolean;
@@ -61,6 +67,7 @@ export const MIN_RETRY_DELAY_MS = 1;
 export function decideRetry(classification: Classification, context: DecisionContext): RetryDecision {
   const { kind, reason, retryAfterMs, status } = classification;
   const seed = { workflowId: context.workflowId, activityId: context.activityId, attempt: context.attempt };
+  const counted = context.calls ?? context.attempt;
   const base = {
     kind,
     reason,
@@ -74,7 +81,7 @@ export function decideRetry(classification: Classification, context: DecisionCon
     ...(context.sideEffectUnknown ? { sideEffectUnknown: true } : {}),
   };
   if (kind === 'stop' || kind === 'fail') return { ...base, nonRetryable: true, benign: false };
-  if (context.maximumAttempts && context.attempt >= context.maximumAttempts) {
+  if (context.maximumAttempts && counted >= context.maximumAttempts) {
     return { ...base, nonRetryable: false, benign: kind === 'wait', attemptsExhausted: true };
   }
   // At least 1 ms: a zero `nextRetryDelay` reads as unset on the wire, and the server then ends the retries
@@ -83,7 +90,7 @@ export function decideRetry(classification: Classification, context: DecisionCon
     MIN_RETRY_DELAY_MS,
     kind === 'wait' && retryAfterMs !== undefined
       ? waitDelayMs(retryAfterMs, seed)
-      : backoffDelayMs(seed, context.backoff),
+      : backoffDelayMs({ ...seed, attempt: counted }, context.backoff),
   );
   return {
     ...base,

@@ -30,7 +30,7 @@ describe('temporal-resilience inspect on histories made on the real dev server',
     provider = await FakeProvider.start();
     const plugin = resiliencePlugin({
       tools: {
-        callProvider: { circuit: { mode: 'consecutive', consecutiveFailures: 1, resetTimeout: 600_000 } },
+        callProvider: { circuit: { mode: 'consecutive', consecutiveFailures: 1, openMs: 600_000 } },
       },
       toolKey: (info, args) =>
         typeof args[0] === 'string' && args[0].includes('/open')

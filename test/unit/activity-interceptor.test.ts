@@ -187,7 +187,7 @@ describe('ResilienceActivityInboundInterceptor', () => {
       }),
     );
     expect(decisions.map((d) => [d.toolKey, d.reason])).toEqual([['payments-host', 'http-503']]);
-    expect(Object.keys(tools.toolStates())).toEqual(['payments-host']);
+    expect(Object.keys(await tools.toolStates())).toEqual(['payments-host']);
   });
 
   it.each([

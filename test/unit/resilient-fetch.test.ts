@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resilientFetch } from '../../activities';
-import { classifyError, isHttpError, isResilienceTimeoutError, ToolLimiter } from '../../index';
+import { classifyError, isHttpError, isResilienceTimeoutError } from '../../index';
 import { runWithAttemptContext } from '../../activities/attempt-context';
 import { FakeProvider } from '../../testing';
 import { startUnacceptingPort } from '../helpers/unaccepting-port';
@@ -93,10 +93,16 @@ describe('resilientFetch', () => {
         headers: { 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '20s' },
       },
     });
-    const limiter = new ToolLimiter('budget');
+    const seen: Array<[number, unknown]> = [];
+    const limiter = { observe: (status: number, headers: unknown) => void seen.push([status, headers]) };
     await runWithAttemptContext({ toolKey: 'budget', limiter }, () =>
       resilientFetch(provider.url('/budget')),
     );
-    expect(limiter.state().pausedUntilMs).toBeGreaterThan(Date.now() + 15_000);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]![0]).toBe(200);
+    expect(seen[0]![1]).toMatchObject({
+      'x-ratelimit-remaining-requests': '0',
+      'x-ratelimit-reset-requests': '20s',
+    });
   });
 });
