@@ -157,7 +157,11 @@ function validateRoutes(routes: readonly FallbackRoute[]): void {
     }
     names.add(name);
     if (route.toolKey !== undefined && (typeof route.toolKey !== 'string' || route.toolKey === '')) {
-      throw new InvalidOptionsError(`routes[${i}].toolKey`, 'must be a non-empty string, or left out', route.toolKey);
+      throw new InvalidOptionsError(
+        `routes[${i}].toolKey`,
+        'must be a non-empty string, or left out',
+        route.toolKey,
+      );
     }
     if (route.budgetUsd !== undefined && !(Number.isFinite(route.budgetUsd) && route.budgetUsd >= 0)) {
       throw new InvalidOptionsError(

@@ -52,7 +52,13 @@ export const MAX_CAUSE_DEPTH = 32;
 /** How many members of an `AggregateError` are classified. */
 const MAX_AGGREGATE_MEMBERS = 16;
 /** Which member verdict an AggregateError takes: the one that most limits what to do next. */
-const SEVERITY: Readonly<Record<Classification['kind'], number>> = { stop: 5, fail: 4, wait: 3, cap: 2, retry: 1 };
+const SEVERITY: Readonly<Record<Classification['kind'], number>> = {
+  stop: 5,
+  fail: 4,
+  wait: 3,
+  cap: 2,
+  retry: 1,
+};
 
 /**
  * Classifies anything an activity may throw: our `HttpError`, provider SDK errors with `status`/`statusCode`
@@ -71,7 +77,12 @@ export function classifyError(error: unknown, options: ClassifyOptions = {}): Cl
   }
 }
 
-function classify(error: unknown, options: ClassifyOptions, depth: number, seen: Set<object>): Classification {
+function classify(
+  error: unknown,
+  options: ClassifyOptions,
+  depth: number,
+  seen: Set<object>,
+): Classification {
   if (error === undefined || error === null) return { kind: 'retry', reason: 'unknown' };
   if (typeof error === 'string')
     return classifyText(error, undefined, options) ?? { kind: 'retry', reason: 'unknown' };
@@ -141,4 +152,3 @@ function classifyText(
   }
   return undefined;
 }
-

@@ -91,7 +91,10 @@ export function classifyHttp(response: HttpResponseLike, options: ClassifyOption
   const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
   const shouldRetry = shouldRetryHeader(headers);
   const verdict = classifyResponse(status, headers, text, response.body, nowMs, maxWaitMs, options);
-  if (shouldRetry === false && (verdict.kind === 'wait' || verdict.kind === 'cap' || verdict.kind === 'retry')) {
+  if (
+    shouldRetry === false &&
+    (verdict.kind === 'wait' || verdict.kind === 'cap' || verdict.kind === 'retry')
+  ) {
     return { kind: 'fail', reason: 'should-retry-false', status };
   }
   if (shouldRetry === true && verdict.kind === 'fail' && status >= 400 && status < 500) {
@@ -153,7 +156,9 @@ function classifyResponse(
   const throttled = status === 429 || status === 403 || status === 503;
   if (throttled && budgetWait !== undefined) {
     // An explicit Retry-After states the provider's own wait; the reset of the spent budget is the fallback.
-    return retryAfterMs !== undefined ? byLength(retryAfterMs, 'retry-after') : byLength(budgetWait.ms, 'rate-limit-reset');
+    return retryAfterMs !== undefined
+      ? byLength(retryAfterMs, 'retry-after')
+      : byLength(budgetWait.ms, 'rate-limit-reset');
   }
   if (QUOTA_STATUSES.has(status) && matchesAny(options.quotaPatterns ?? DEFAULT_QUOTA_PATTERNS, text)) {
     return withRetryAfter({ kind: 'stop', reason: 'quota-text' });

@@ -54,11 +54,18 @@ export function parseHttpDate(text: string): number | undefined {
     return utc(year, m[2]!, Number(m[1]), m[4]!, m[5]!, m[6]!);
   }
   m = ASCTIME.exec(text);
-  if (m) return utc(Number(m[7]), m[1]!, Number(m[2]!.trim()), m[3]!, m[4]!, m[5]!);
+  if (m) return utc(Number(m[6]), m[1]!, Number(m[2]!.trim()), m[3]!, m[4]!, m[5]!);
   return undefined;
 }
 
-function utc(year: number, month: string, day: number, h: string, min: string, s: string): number | undefined {
+function utc(
+  year: number,
+  month: string,
+  day: number,
+  h: string,
+  min: string,
+  s: string,
+): number | undefined {
   const monthIndex = MONTHS.indexOf(month);
   const hours = Number(h);
   const minutes = Number(min);
@@ -79,7 +86,15 @@ export function parseResetMs(value: unknown): number | undefined {
   const text = String(value).trim().toLowerCase();
   if (text.length > 64) return undefined;
   if (/^\d+(\.\d+)?$/.test(text)) return clamp(Number(text) * 1000);
-  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 1e-6 };
+  const units: Record<string, number> = {
+    h: 3_600_000,
+    m: 60_000,
+    s: 1000,
+    ms: 1,
+    us: 0.001,
+    µs: 0.001,
+    ns: 1e-6,
+  };
   let total = 0;
   let matched = '';
   for (const match of text.matchAll(/(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)/g)) {
@@ -98,7 +113,9 @@ export function parseResetTimeMs(value: unknown, nowMs: number): number | undefi
   if (typeof value !== 'string' && typeof value !== 'number') return undefined;
   const text = String(value).trim();
   if (/^\d{9,11}(\.\d+)?$/.test(text)) return clamp(Number(text) * 1000 - nowMs);
-  const m = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/.exec(text);
+  const m = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/.exec(
+    text,
+  );
   if (!m) return undefined;
   const ms = Date.parse(text.replace(' ', 'T'));
   return Number.isFinite(ms) ? clamp(ms - nowMs) : undefined;

@@ -104,9 +104,8 @@ export function analyzeHistory(input: AnalyzeInput): InspectReport {
         HEADERS.step
       ];
       const decoded = header ? input.decode(header) : undefined;
-      const routeHeader = (scheduled.header as { fields?: Record<string, JsonPayload> } | undefined)?.fields?.[
-        HEADERS.route
-      ];
+      const routeHeader = (scheduled.header as { fields?: Record<string, JsonPayload> } | undefined)
+        ?.fields?.[HEADERS.route];
       const route = routeHeader ? (input.decode(routeHeader) as Partial<RouteHeader> | undefined) : undefined;
       const n = (occurrences.get(activityType) ?? 0) + 1;
       occurrences.set(activityType, n);
@@ -119,7 +118,13 @@ export function analyzeHistory(input: AnalyzeInput): InspectReport {
         retry: scheduled.retryPolicy as ActivityState['retry'],
         outcome: 'pending',
         ...(typeof route?.route === 'string'
-          ? { route: { name: route.route, index: Number(route.index ?? 0), fallback: route.fallback === true } }
+          ? {
+              route: {
+                name: route.route,
+                index: Number(route.index ?? 0),
+                fallback: route.fallback === true,
+              },
+            }
           : {}),
       };
       activities.set(event.eventId, state);
@@ -296,7 +301,10 @@ function judge(
     }
   }
   if (state.outcome !== 'completed') {
-    if (state.route?.fallback && ['QuotaExhausted', 'CircuitOpen', 'BudgetExceeded'].includes(failureType ?? '')) {
+    if (
+      state.route?.fallback &&
+      ['QuotaExhausted', 'CircuitOpen', 'BudgetExceeded'].includes(failureType ?? '')
+    ) {
       return {
         verdict: 'rerouted',
         explanation: `${failureType} on route ${state.route.name}; the workflow moved to the next route`,

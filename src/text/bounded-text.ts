@@ -25,10 +25,9 @@ export function boundedText(body: unknown, limit: number = MAX_INSPECTED_CHARS):
     if (bytes) return decode(bytes, max);
     if (typeof body !== 'object') return String(body).slice(0, max);
     if (isStreamLike(body)) return '';
-    const out: string[] = [];
-    const budget = { left: max };
-    write(body, out, budget, 0, new Set());
-    return out.join('').slice(0, max);
+    const writer: Writer = { out: [], left: max, seen: new Set() };
+    write(writer, body, 0);
+    return writer.out.join('');
   } catch {
     return '';
   }
@@ -52,7 +51,8 @@ function bytesOf(value: unknown): Uint8Array | undefined {
   if (value instanceof Uint8Array) return value;
   if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  if (typeof SharedArrayBuffer !== 'undefined' && value instanceof SharedArrayBuffer) return new Uint8Array(value);
+  if (typeof SharedArrayBuffer !== 'undefined' && value instanceof SharedArrayBuffer)
+    return new Uint8Array(value);
   return undefined;
 }
 
@@ -72,53 +72,61 @@ function isStreamLike(value: object): boolean {
   );
 }
 
-function write(value: unknown, out: string[], budget: { left: number }, depth: number, seen: Set<object>): void {
-  if (budget.left <= 0) return;
-  const put = (s: string) => {
-    const piece = s.length > budget.left ? s.slice(0, budget.left) : s;
-    out.push(piece);
-    budget.left -= piece.length;
-  };
-  if (value === null || value === undefined) return put('null');
+/** Where the walker writes, and how many characters it may still write. */
+interface Writer {
+  readonly out: string[];
+  left: number;
+  readonly seen: Set<object>;
+}
+
+function put(w: Writer, s: string): void {
+  if (w.left <= 0) return;
+  const piece = s.length > w.left ? s.slice(0, w.left) : s;
+  w.out.push(piece);
+  w.left -= piece.length;
+}
+
+function write(w: Writer, value: unknown, depth: number): void {
+  if (w.left <= 0) return;
   switch (typeof value) {
     case 'string':
-      return put(JSON.stringify(value.length > budget.left ? value.slice(0, budget.left) : value));
+      return put(w, JSON.stringify(value.length > w.left ? value.slice(0, w.left) : value));
     case 'number':
     case 'boolean':
-      return put(String(value));
     case 'bigint':
-      return put(value.toString());
+      return put(w, String(value));
     case 'object':
+      if (value === null) return put(w, 'null');
       break;
     default:
-      return put('null');
+      return put(w, 'null');
   }
-  const obj = value as object;
+  const obj = value;
   const bytes = bytesOf(obj);
-  if (bytes) return put(JSON.stringify(decode(bytes, budget.left)));
-  if (seen.has(obj) || depth >= MAX_DEPTH || isStreamLike(obj)) return put('null');
-  seen.add(obj);
+  if (bytes) return put(w, JSON.stringify(decode(bytes, w.left)));
+  if (w.seen.has(obj) || depth >= MAX_DEPTH || isStreamLike(obj)) return put(w, 'null');
+  w.seen.add(obj);
   if (Array.isArray(obj)) {
-    put('[');
+    put(w, '[');
     const length = obj.length;
-    for (let i = 0; i < length && budget.left > 0; i++) {
-      if (i > 0) put(',');
-      write((obj as unknown[])[i], out, budget, depth + 1, seen);
+    for (let i = 0; i < length && w.left > 0; i++) {
+      if (i > 0) put(w, ',');
+      write(w, (obj as unknown[])[i], depth + 1);
     }
-    put(']');
+    put(w, ']');
   } else {
-    put('{');
+    put(w, '{');
     let first = true;
     // for..in stops early, unlike Object.keys on a huge object; own enumerable keys only.
     for (const key in obj) {
-      if (budget.left <= 0) break;
+      if (w.left <= 0) break;
       if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
-      if (!first) put(',');
+      if (!first) put(w, ',');
       first = false;
-      put(`${JSON.stringify(key)}:`);
-      write((obj as Record<string, unknown>)[key], out, budget, depth + 1, seen);
+      put(w, `${JSON.stringify(key)}:`);
+      write(w, (obj as Record<string, unknown>)[key], depth + 1);
     }
-    put('}');
+    put(w, '}');
   }
-  seen.delete(obj);
+  w.seen.delete(obj);
 }

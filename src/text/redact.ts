@@ -18,7 +18,11 @@ const R = '[REDACTED]';
  * forms first (they replace the whole value), then token formats, then generic `name=value` pairs.
  */
 const SECRET_PATTERNS: ReadonlyArray<readonly [string, RegExp, string]> = [
-  ['Authorization header', /(authorization\s*["']?\s*[:=]\s*["']?)(?:bearer|basic|token)?\s*[^\s,;"'}]+/gi, `$1${R}`],
+  [
+    'Authorization header',
+    /(authorization\s*["']?\s*[:=]\s*["']?)(?:bearer|basic|token)?\s*[^\s,;"'}]+/gi,
+    `$1${R}`,
+  ],
   ['Cookie / Set-Cookie header', /\b((?:set-)?cookie\s*["']?\s*[:=]\s*["']?)[^\n"'}]+/gi, `$1${R}`],
   ['Bearer / Basic credentials', /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${R}`],
   ['URL userinfo', /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi, `$1${R}@`],
@@ -99,4 +103,21 @@ function windowed(text: string): string {
   return head.slice(0, end);
 }
 
-const DELIMITERS = new Set([' ', '\n', '\r', '\t', '"', "'", ',', ';', '<', '>', '(', ')', '{', '}', '[', ']']);
+const DELIMITERS = new Set([
+  ' ',
+  '\n',
+  '\r',
+  '\t',
+  '"',
+  "'",
+  ',',
+  ';',
+  '<',
+  '>',
+  '(',
+  ')',
+  '{',
+  '}',
+  '[',
+  ']',
+]);

@@ -39,16 +39,17 @@ describe('fallback routing (withFallback) on the real dev server', () => {
   }
 
   const run = (taskQueue: string, workflowId: string, input: FallbackCallInput) =>
-    env.client.workflow
-      .execute('fallbackCallWorkflow', { taskQueue, workflowId, args: [input] })
-      .then(
-        (value) => ({ ok: true as const, value: value as FallbackCallResult }),
-        (error: unknown) => ({ ok: false as const, error }),
-      );
+    env.client.workflow.execute('fallbackCallWorkflow', { taskQueue, workflowId, args: [input] }).then(
+      (value) => ({ ok: true as const, value: value as FallbackCallResult }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
 
   it('primary answers a quota 429: the secondary is called once, the workflow completes, inspect shows the reroute', async () => {
     provider.route('/quota/primary', {
-      then: { status: 429, body: { error: { code: 'insufficient_quota', message: 'You exceeded your current quota' } } },
+      then: {
+        status: 429,
+        body: { error: { code: 'insufficient_quota', message: 'You exceeded your current quota' } },
+      },
     });
     provider.route('/quota/secondary', { then: { status: 200, body: { ok: true } } });
     const decisions: RetryDecision[] = [];
@@ -64,7 +65,11 @@ describe('fallback routing (withFallback) on the real dev server', () => {
 
     expect(outcome.ok).toBe(true);
     const result = outcome.ok ? outcome.value : undefined;
-    expect(result).toMatchObject({ route: 'secondary', status: 200, reroutes: ['primary->secondary:QuotaExhausted'] });
+    expect(result).toMatchObject({
+      route: 'secondary',
+      status: 200,
+      reroutes: ['primary->secondary:QuotaExhausted'],
+    });
     expect(provider.calls('/quota/primary')).toBe(1);
     expect(provider.calls('/quota/secondary')).toBe(1);
     // Each route's attempts ran under its own tool key and carry the route's name.
@@ -73,7 +78,12 @@ describe('fallback routing (withFallback) on the real dev server', () => {
       ['secondary', 'llm:secondary', 'completed', undefined],
     ]);
     expect(decisions).toHaveLength(1);
-    expect(decisions[0]).toMatchObject({ route: 'primary', kind: 'stop', nonRetryable: true, toolKey: 'llm:primary' });
+    expect(decisions[0]).toMatchObject({
+      route: 'primary',
+      kind: 'stop',
+      nonRetryable: true,
+      toolKey: 'llm:primary',
+    });
 
     const report = await inspectWorkflow({ workflowId, client: env.client });
     expect(report.steps.map((s) => [s.route?.name, s.verdict])).toEqual([
@@ -104,7 +114,10 @@ describe('fallback routing (withFallback) on the real dev server', () => {
     expect(first.opened.ok).toBe(false);
     expect(first.callsBefore).toBe(1);
     expect(second.ok).toBe(true);
-    expect(second.ok && second.value).toMatchObject({ route: 'secondary', reroutes: ['primary->secondary:CircuitOpen'] });
+    expect(second.ok && second.value).toMatchObject({
+      route: 'secondary',
+      reroutes: ['primary->secondary:CircuitOpen'],
+    });
     // The second workflow never called the primary: its only attempt there was refused by the open circuit.
     expect(provider.calls('/open/primary')).toBe(1);
     expect(provider.calls('/open/secondary')).toBe(1);

@@ -21,7 +21,8 @@ const MAX_CODES = 16;
 export function codesOf(body: unknown): Set<string> {
   const codes = new Set<string>();
   const visit = (value: unknown, depth: number): void => {
-    if (depth > MAX_CODE_DEPTH || codes.size >= MAX_CODES || value === null || typeof value !== 'object') return;
+    if (depth > MAX_CODE_DEPTH || codes.size >= MAX_CODES || value === null || typeof value !== 'object')
+      return;
     if (Array.isArray(value)) {
       for (const item of value.slice(0, 8)) visit(item, depth + 1);
       return;
@@ -57,7 +58,9 @@ export function structuredVerdict(
       if (signals.codes.has(code)) return meaning;
     }
     const byStatus =
-      signals.status !== undefined && profile.statuses && Object.prototype.hasOwnProperty.call(profile.statuses, signals.status)
+      signals.status !== undefined &&
+      profile.statuses &&
+      Object.prototype.hasOwnProperty.call(profile.statuses, signals.status)
         ? profile.statuses[signals.status]
         : undefined;
     if (byStatus) return byStatus;
@@ -111,7 +114,11 @@ export function blockingBudgetWait(
 }
 
 /** Parses a reset header in the given format; `auto` takes epoch seconds, RFC 3339, seconds or a duration. */
-export function resetMsOf(format: RateLimitBudget['resetFormat'], raw: string, nowMs: number): number | undefined {
+export function resetMsOf(
+  format: RateLimitBudget['resetFormat'],
+  raw: string,
+  nowMs: number,
+): number | undefined {
   if (format === 'delay') return parseResetMs(raw);
   if (format === 'time') return parseResetTimeMs(raw, nowMs);
   return parseResetTimeMs(raw, nowMs) ?? parseResetMs(raw);

@@ -42,7 +42,11 @@ function inspectGoogleRpc(signals: ProviderSignals): ProviderVerdict | undefined
       }
     } else if (type.endsWith('google.rpc.RetryInfo')) {
       retryDelayMs = parseResetMs(typeof detail.retryDelay === 'string' ? detail.retryDelay : undefined);
-    } else if (type.endsWith('google.rpc.ErrorInfo') && detail.metadata && typeof detail.metadata === 'object') {
+    } else if (
+      type.endsWith('google.rpc.ErrorInfo') &&
+      detail.metadata &&
+      typeof detail.metadata === 'object'
+    ) {
       const limit = (detail.metadata as Record<string, unknown>).quota_limit;
       if (typeof limit === 'string') quotaIds.push(limit);
     }
@@ -55,7 +59,11 @@ function inspectGoogleRpc(signals: ProviderSignals): ProviderVerdict | undefined
   }
   if (retryDelayMs !== undefined) {
     const perMinute = quotaIds.some((id) => /per[_-]?minute|per[_-]?second/i.test(id));
-    return { kind: 'throttle', reason: perMinute ? 'gemini-per-minute-quota' : 'gemini-retry-info', retryAfterMs: retryDelayMs };
+    return {
+      kind: 'throttle',
+      reason: perMinute ? 'gemini-per-minute-quota' : 'gemini-retry-info',
+      retryAfterMs: retryDelayMs,
+    };
   }
   return undefined;
 }

@@ -6,7 +6,14 @@ import { OPENAI_PROFILE } from './openai';
 import type { ProviderProfile } from './provider-profile';
 import { STRIPE_PROFILE } from './stripe';
 
-export { ANTHROPIC_PROFILE, GEMINI_PROFILE, GITHUB_PROFILE, IETF_RATELIMIT_PROFILE, OPENAI_PROFILE, STRIPE_PROFILE };
+export {
+  ANTHROPIC_PROFILE,
+  GEMINI_PROFILE,
+  GITHUB_PROFILE,
+  IETF_RATELIMIT_PROFILE,
+  OPENAI_PROFILE,
+  STRIPE_PROFILE,
+};
 
 /**
  * The built-in provider profiles, in the order they are consulted. Provider-specific ones come before the generic
