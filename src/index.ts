@@ -37,6 +37,7 @@ export type {
   ProviderVerdict,
   ResetWindow,
 } from './classification/providers/provider-profile';
+export { validateProviderProfiles } from './classification/providers/validate-profiles';
 export { boundedText, MAX_INSPECTED_CHARS } from './text/bounded-text';
 export { backoffDelayMs, waitDelayMs, DEFAULT_BACKOFF } from './backoff/backoff';
 export type { BackoffOptions, JitterSeed } from './backoff/backoff';

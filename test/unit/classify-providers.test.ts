@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { resiliencePlugin } from '../../interceptors';
 import {
+  isInvalidOptionsError,
+  type InvalidOptionsError,
   classifyError,
   classifyHttp,
   DEFAULT_PROVIDER_PROFILES,
@@ -197,6 +200,39 @@ describe('user profiles (classify.providers)', () => {
       kind: 'retry',
       reason: 'my-slow-down',
     });
+  });
+
+  it.each<[unknown, string]>([
+    ['tavily', 'classify.providers'],
+    [[{ name: '' }], 'classify.providers[0].name'],
+    [[{ name: 'a' }, { name: 'a' }], 'classify.providers[1].name'],
+    [[{ name: 'a', codes: { x: { kind: 'later', reason: 'r' } } }], 'classify.providers[0].codes.x.kind'],
+    [
+      [{ name: 'a', statuses: { 499: { kind: 'retry', reason: '' } } }],
+      'classify.providers[0].statuses.499.reason',
+    ],
+    [
+      [{ name: 'a', codes: { x: { kind: 'stop', reason: 'r', until: 'tomorrow' } } }],
+      'classify.providers[0].codes.x.until',
+    ],
+    [
+      [{ name: 'a', budgets: [{ name: 'r', remaining: 'X-Left', reset: 'x-reset', resetFormat: 'delay' }] }],
+      'classify.providers[0].budgets[0].remaining',
+    ],
+    [
+      [{ name: 'a', budgets: [{ name: 'r', remaining: 'x-left', reset: 'x-reset', resetFormat: 'epoch' }] }],
+      'classify.providers[0].budgets[0].resetFormat',
+    ],
+    [[{ name: 'a', inspect: 'yes' }], 'classify.providers[0].inspect'],
+  ])('resiliencePlugin rejects bad profiles at creation: %j names %s', (providers, path) => {
+    let caught: unknown;
+    try {
+      resiliencePlugin({ classify: { providers: providers as ProviderProfile[] } });
+    } catch (error) {
+      caught = error;
+    }
+    expect(isInvalidOptionsError(caught)).toBe(true);
+    expect((caught as InvalidOptionsError).option).toBe(path);
   });
 
   it('a profile whose inspect throws does not break classification', () => {
