@@ -3,10 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { inspectWorkflow } from '../../cli/inspect';
-import { resiliencePlugin, type RetryDecision } from '../../index';
-import type { FakeProvider } from '../../testing';
+import { resiliencePlugin, type ResilienceOptions, type RetryDecision } from '../../index';
+import { REFERENCE_MODEL } from '../../examples/activities/llm';
+import type { FakeProvider, ScriptedResponse } from '../../testing';
 import * as activities from '../../examples/activities';
-import type { FallbackCallInput, FallbackCallResult } from '../fixtures/fallback-workflows';
+import type {
+  FallbackCallInput,
+  FallbackCallResult,
+  FallbackChatInput,
+} from '../fixtures/fallback-workflows';
 import { startServers, stopServers } from '../helpers/servers';
 import { uniqueTaskQueue } from '../helpers/task-queue';
 
@@ -19,7 +24,7 @@ describe('fallback routing (withFallback) on the real dev server', () => {
   beforeAll(async () => ({ env, provider } = await startServers('dev-server')));
   afterAll(() => stopServers({ env, provider }));
 
-  async function worker(name: string, decisions: RetryDecision[]) {
+  async function worker(name: string, decisions: RetryDecision[], prices?: ResilienceOptions['prices']) {
     const taskQueue = uniqueTaskQueue(name);
     const plugin = resiliencePlugin({
       tools: {
@@ -27,6 +32,7 @@ describe('fallback routing (withFallback) on the real dev server', () => {
         'llm:primary': { circuit: { mode: 'consecutive', consecutiveFailures: 1, resetTimeout: 600_000 } },
       },
       onClassified: (decision) => decisions.push(decision),
+      ...(prices ? { prices } : {}),
     });
     const w = await Worker.create({
       connection: env.nativeConnection,
@@ -130,5 +136,38 @@ describe('fallback routing (withFallback) on the real dev server', () => {
     ]);
     const report = await inspectWorkflow({ workflowId: `${taskQueue}-second`, client: env.client });
     expect(report.steps.map((s) => s.verdict)).toEqual(['rerouted', 'ok']);
+  });
+
+  it('a route whose budget share is spent is skipped: the next chat goes to the secondary', async () => {
+    // 1,000 + 1,000 tokens at $100/$200 per million: $0.30 per chat; the primary's share is $0.20.
+    const answer: ScriptedResponse = {
+      status: 200,
+      body: { text: 'ok', usage: { input_tokens: 1_000, output_tokens: 1_000 } },
+    };
+    provider.route('/share/primary/v1/chat', { then: answer });
+    provider.route('/share/secondary/v1/chat', { then: answer });
+    const { w, taskQueue } = await worker('fallback-share', [], {
+      [REFERENCE_MODEL]: { inputPerMillion: 100, outputPerMillion: 200 },
+    });
+    const input: FallbackChatInput = {
+      routes: [
+        { name: 'primary', baseUrl: provider.url('/share/primary'), budgetUsd: 0.2 },
+        { name: 'secondary', baseUrl: provider.url('/share/secondary') },
+      ],
+      chats: 3,
+    };
+    const result = await w.runUntil(
+      env.client.workflow.execute('fallbackChatWorkflow', {
+        taskQueue,
+        workflowId: `${taskQueue}-share`,
+        args: [input],
+      }),
+    );
+    expect(result).toEqual({
+      served: ['primary', 'secondary', 'secondary'],
+      reroutes: ['primary->secondary:RouteBudgetShareSpent', 'primary->secondary:RouteBudgetShareSpent'],
+    });
+    expect(provider.calls('/share/primary/v1/chat')).toBe(1);
+    expect(provider.calls('/share/secondary/v1/chat')).toBe(2);
   });
 });
