@@ -97,7 +97,9 @@ export function classifyHttp(response: HttpResponseLike, options: ClassifyOption
   ) {
     return { kind: 'fail', reason: 'should-retry-false', status };
   }
-  if (shouldRetry === true && verdict.kind === 'fail' && status >= 400 && status < 500) {
+  // Only a FAIL read from the bare status: a profile's or a rule's FAIL (a declined card) knows better.
+  const byStatusOnly = verdict.reason === (PERMANENT_REASONS[status] ?? `http-${status}`);
+  if (shouldRetry === true && verdict.kind === 'fail' && byStatusOnly && status >= 400 && status < 500) {
     return { kind: 'retry', reason: 'should-retry-true', status };
   }
   return verdict;

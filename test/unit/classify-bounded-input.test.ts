@@ -20,6 +20,14 @@ describe('bodies of any type are read only up to the limit', () => {
     expect(classifyError(Object.assign(new HttpError(429), { body }))).toMatchObject({ kind: 'stop' });
   });
 
+  it('an axios arraybuffer error response (response.data, 50 MB) is read only at its start', () => {
+    const error = Object.assign(new Error('Request failed with status code 429'), {
+      isAxiosError: true,
+      response: { status: 429, headers: { 'retry-after': '3' }, data: big },
+    });
+    expect(classifyError(error)).toMatchObject({ kind: 'stop', reason: 'quota-text', retryAfterMs: 3000 });
+  });
+
   it('text beyond the limit is not seen', () => {
     const body = Buffer.concat([Buffer.alloc(MAX_INSPECTED_CHARS + 10, 0x20), Buffer.from(QUOTA)]);
     expect(classifyHttp({ status: 429, body }).kind).toBe('cap');

@@ -131,6 +131,11 @@ const rows: Row[] = [
     { status: 409, headers: { 'stripe-should-retry': 'true' } },
     { kind: 'retry', reason: 'should-retry-true' },
   ],
+  [
+    'x-should-retry: true does not override a provider FAIL (a declined card)',
+    { status: 402, headers: { 'stripe-should-retry': 'true' }, body: { error: { type: 'card_error' } } },
+    { kind: 'fail', reason: 'stripe-card-error' },
+  ],
   // Numeric-string statuses.
   [
     'status "429" is read as 429',
