@@ -11,7 +11,7 @@ const USAGE = `Usage: temporal-resilience inspect <workflowId> [--run-id ID] [--
 
 Reads a workflow's history and pending activities and says, per step, what each attempt met, the delay actually
 observed against the delay the policy chose, whether the idempotency key was stable, and a verdict:
-ok, delayed-retry, immediate-retry, duplicate-dispatch, terminal-policy-failure, circuit-open-fast-fail, pending.
+ok, delayed-retry, immediate-retry, duplicate-dispatch, terminal-policy-failure, circuit-open-fast-fail, rerouted, pending.
 
   --address     Temporal frontend (default: $TEMPORAL_ADDRESS or localhost:7233)
   --namespace   namespace (default: $TEMPORAL_NAMESPACE or default)

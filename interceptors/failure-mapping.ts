@@ -2,7 +2,7 @@ import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/comm
 import { CHAIN_MARKER, type AttemptChain } from '../src/attempts/attempt-record';
 import type { RetryDecision } from '../src/retry-decision/retry-decision';
 import { messageOf } from '../src/text/message-of';
-import { safeMessage, redactSecrets } from '../src/text/redact';
+import { safeMessage, safeName, safeStackFrames } from '../src/text/redact';
 
 /**
  * The one place a {@link RetryDecision} becomes an `ApplicationFailure`: `type` names the class, STOP and FAIL are
@@ -36,18 +36,12 @@ export function sanitizedCause(original: unknown): Error | undefined {
   const message = messageOf(original);
   const cause = new Error(safeMessage(message));
   try {
+    // Names are user-settable and have carried tokens: redacted like the message (src/text/redact.ts).
     const name = (original as { name?: unknown }).name;
-    if (typeof name === 'string') cause.name = name.slice(0, 100);
+    if (typeof name === 'string') cause.name = safeName(name);
     // Keep the frames, rebuild the head: the stack's first line repeats the (unredacted, maybe huge) message.
-    const stack = (original as { stack?: unknown }).stack;
-    const frames =
-      typeof stack === 'string'
-        ? stack
-            .slice(0, 20_000)
-            .split('\n')
-            .filter((l) => /^\s+at /.test(l))
-        : [];
-    cause.stack = [`${cause.name}: ${cause.message}`, ...frames.slice(0, 30).map(redactSecrets)].join('\n');
+    const frames = safeStackFrames((original as { stack?: unknown }).stack);
+    cause.stack = [`${cause.name}: ${cause.message}`, ...frames].join('\n');
   } catch {
     cause.stack = undefined;
   }

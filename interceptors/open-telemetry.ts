@@ -72,6 +72,7 @@ export class OpenTelemetryAttemptTelemetry implements AttemptTelemetry {
           [ATTRIBUTES.attempt]: info.attempt,
           [ATTRIBUTES.toolKey]: attempt.toolKey,
           ...(attempt.step !== undefined ? { [ATTRIBUTES.step]: attempt.step } : {}),
+          ...(attempt.route !== undefined ? { [ATTRIBUTES.route]: attempt.route } : {}),
           ...(attempt.idempotencyKey !== undefined
             ? { [ATTRIBUTES.idempotencyKey]: attempt.idempotencyKey }
             : {}),

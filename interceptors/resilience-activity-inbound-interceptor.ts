@@ -21,7 +21,7 @@ import type { ClassKind } from '../src/classification/classification';
 import { isHttpError } from '../src/errors/http-error';
 import { isResilienceTimeoutError } from '../src/errors/timeout-error';
 import { FAILURE_TYPES, failureTypeOf, type FailureType } from '../src/failure-types';
-import { HEADERS, type BudgetHeader } from '../src/headers';
+import { HEADERS, type BudgetHeader, type RouteHeader } from '../src/headers';
 import { deriveIdempotencyKey } from '../src/idempotency/idempotency-key';
 import { decideRetry, type RetryDecision } from '../src/retry-decision/retry-decision';
 import { chainFromHeartbeat, chainHeartbeat } from './attempt-chain';
@@ -48,6 +48,8 @@ export interface ToolSource {
 /** Identity of one attempt, shared by its records, decisions and spans. */
 interface AttemptIdentity {
   readonly base: Omit<AttemptRecord, 'outcome'>;
+  /** A later fallback route exists (route header): refusals that would wait on this route fail at once instead. */
+  readonly fallback?: boolean;
   readonly serverNow: () => number;
 }
 
@@ -77,7 +79,10 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
     // Server time (virtual on the time-skipping server), so records and `nextNotBefore` compare with history times.
     // The limiter and circuit keep real time: they protect a provider, whose clock never skips.
     const serverNow = () => info.currentAttemptScheduledTimestampMs + (Date.now() - startedLocalMs);
-    const toolKey = this.options.toolKey?.(info, input.args) ?? info.activityType;
+    // Fallback routing (workflows/fallback.ts): the route header names the route's own tool key, used unless the
+    // user's `toolKey` option decides.
+    const route = headerValue<RouteHeader>(input.headers, HEADERS.route);
+    const toolKey = this.options.toolKey?.(info, input.args) ?? route?.toolKey ?? info.activityType;
     const stepName = headerValue<string>(input.headers, HEADERS.step);
     const idempotencyKey =
       typeof stepName === 'string' && info.workflowExecution
@@ -91,11 +96,13 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
         : undefined;
     const id: AttemptIdentity = {
       serverNow,
+      fallback: route?.fallback === true,
       base: {
         attempt: info.attempt,
         activityId: info.activityId,
         activityType: info.activityType,
         toolKey,
+        ...(typeof route?.route === 'string' ? { route: route.route } : {}),
         ...(stepName !== undefined ? { step: stepName, idempotencyKey } : {}),
         startedAt: new Date(serverNow()).toISOString(),
       },
@@ -158,7 +165,8 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
       );
     }
     const tokens = declaredTokens(toolOptions, info, input.args);
-    const maxWaitMs = this.waitBoundMs(toolOptions, startedLocalMs);
+    // With a later fallback route, an attempt does not wait for this route's tool: it moves on at once.
+    const maxWaitMs = id.fallback ? 0 : this.waitBoundMs(toolOptions, startedLocalMs);
     let calls = 0;
     for (;;) {
       const permit = await this.acquire(governor, {
@@ -309,6 +317,8 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
       ...(failureType ? { failureType } : {}),
       // An open circuit is expected throttling, like WAIT: benign in Temporal's metrics and logs.
       ...(failureType === FAILURE_TYPES.circuitOpen ? { benign: true } : {}),
+      // Fallback routing: with a later route waiting, do not let the server retry a refused route; move on now.
+      ...(failureType === FAILURE_TYPES.circuitOpen && id.fallback ? { nonRetryable: true } : {}),
     };
     finish(recordOf(id, 'refused', decision, ZERO_COST), decision);
     throw toApplicationFailure(decision, message === undefined ? undefined : new Error(message), chain());
@@ -323,7 +333,7 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
   ): RetryDecision {
     const info = this.ctx.info;
     const policy = info.retryPolicy;
-    return decideRetry(classification, {
+    const decision = decideRetry(classification, {
       workflowId: info.workflowExecution?.workflowId ?? '',
       activityId: info.activityId,
       attempt: info.attempt,
@@ -343,6 +353,8 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
       idempotencyKey: id.base.idempotencyKey,
       sideEffectUnknown,
     });
+    // Fallback routing: decisions name the route the attempt ran on.
+    return id.base.route === undefined ? decision : { ...decision, route: id.base.route };
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Info } from '@temporalio/activity';
 import type { ClassifyOptions } from '../src/classification/classify-http';
+import { validateProviderProfiles } from '../src/classification/providers/validate-profiles';
 import type { IdempotencyScope } from '../src/idempotency/idempotency-key';
 import { InvalidOptionsError } from '../src/errors/invalid-options-error';
 import type { RetryDecision } from '../src/retry-decision/retry-decision';
@@ -83,6 +84,7 @@ export function validateResilienceOptions(options: ResilienceOptions): void {
       );
     }
   }
+  validateProviderProfiles(options.classify?.providers);
   if (options.toolKey !== undefined && typeof options.toolKey !== 'function') {
     throw new InvalidOptionsError('toolKey', 'must be a function (info, args) => string', options.toolKey);
   }

@@ -13,10 +13,29 @@ export const HEADERS = {
    * enforces this many calls instead.
    */
   maxCalls: 'temporal-resilience-max-calls',
+  /** The fallback route an activity runs on (`withFallback`): {@link RouteHeader}. */
+  route: 'temporal-resilience-route',
 } as const;
 
 /** The value of the {@link HEADERS}.budget header. */
 export interface BudgetHeader {
   readonly budgetUsd: number;
   readonly spentUsd: number;
+}
+
+/**
+ * The value of the {@link HEADERS}.route header, sent by `withFallback` (workflows/fallback.ts) with each activity it
+ * schedules. The worker uses `toolKey` as the attempt's tool key (unless the `toolKey` option decides), so each route
+ * has its own circuit, limits and quota hold; with `fallback: true` it fails a STOP or an open-circuit refusal
+ * non-retryably, so the workflow moves to the next route at once instead of the server retrying this one.
+ */
+export interface RouteHeader {
+  /** The route's name (`openai`, `anthropic:claude-sonnet`, `key-2`). */
+  readonly route: string;
+  /** The tool key attempts on this route are governed by. */
+  readonly toolKey: string;
+  /** Position in the route list, from 0. */
+  readonly index: number;
+  /** True when a later route exists to fall back to. */
+  readonly fallback: boolean;
 }

@@ -11,7 +11,34 @@ export type { ClassifyOptions, HttpResponseLike } from './classification/classif
 export { classifyError } from './classification/classify-error';
 export { DEFAULT_QUOTA_PATTERNS, DEFAULT_CONTEXT_LENGTH_PATTERNS } from './classification/patterns';
 export type { ClassificationRule } from './classification/rules';
-export { parseRetryAfterMs, parseResetMs, MAX_RETRY_AFTER_MS } from './classification/retry-after';
+export {
+  parseRetryAfterMs,
+  parseRetryAfterMsHeader,
+  parseResetMs,
+  parseResetTimeMs,
+  parseHttpDate,
+  MAX_RETRY_AFTER_MS,
+} from './classification/retry-after';
+export {
+  DEFAULT_PROVIDER_PROFILES,
+  OPENAI_PROFILE,
+  ANTHROPIC_PROFILE,
+  GEMINI_PROFILE,
+  GITHUB_PROFILE,
+  STRIPE_PROFILE,
+  IETF_RATELIMIT_PROFILE,
+} from './classification/providers';
+export type {
+  ProviderProfile,
+  CodeMeaning,
+  RateLimitBudget,
+  ReportedBudget,
+  ProviderSignals,
+  ProviderVerdict,
+  ResetWindow,
+} from './classification/providers/provider-profile';
+export { validateProviderProfiles } from './classification/providers/validate-profiles';
+export { boundedText, MAX_INSPECTED_CHARS } from './text/bounded-text';
 export { backoffDelayMs, waitDelayMs, DEFAULT_BACKOFF } from './backoff/backoff';
 export type { BackoffOptions, JitterSeed } from './backoff/backoff';
 export { deterministicFraction, fnv1a32 } from './backoff/hash';
@@ -21,7 +48,14 @@ export { FAILURE_TYPES, NON_RETRYABLE_FAILURE_TYPES, failureTypeOf } from './fai
 export type { FailureType } from './failure-types';
 export { RetryPresets, activityOptions, validateActivityOptions } from './presets/retry-presets';
 export type { RetryPreset, RetryPresetName, ActivityOptionsOverrides } from './presets/retry-presets';
-export { redactSecrets, safeMessage, MAX_MESSAGE_LENGTH } from './text/redact';
+export {
+  redactSecrets,
+  safeMessage,
+  safeName,
+  safeStackFrames,
+  MAX_MESSAGE_LENGTH,
+  REDACTED_FORMATS,
+} from './text/redact';
 export { HttpError, isHttpError } from './errors/http-error';
 export type { HttpHeaders } from './errors/http-error';
 export { InvalidOptionsError, isInvalidOptionsError } from './errors/invalid-options-error';
@@ -69,7 +103,12 @@ export {
 } from './containment/circuit';
 export type { CircuitGate, CircuitSettings, CircuitState, CircuitStateName } from './containment/circuit';
 export { aimdLimit, DEFAULT_AIMD } from './containment/concurrency-limit';
-export type { AimdSettings, ConcurrencyLimit, LimitSample, LimitState } from './containment/concurrency-limit';
+export type {
+  AimdSettings,
+  ConcurrencyLimit,
+  LimitSample,
+  LimitState,
+} from './containment/concurrency-limit';
 export { adjust, bucketOf, refill, syncBucket, take } from './containment/token-bucket';
 export type { TokenBucket } from './containment/token-bucket';
 export {
@@ -92,7 +131,7 @@ export type {
   AdmitRequest,
   CallOutcome,
   Gate,
-  ReportedBudget,
+  BudgetReport,
   SettleRequest,
   ToolSettings,
   ToolState,

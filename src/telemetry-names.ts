@@ -11,6 +11,8 @@ export const ATTRIBUTES = {
   attempt: 'temporal.activity.attempt',
   toolKey: 'temporal_resilience.tool',
   step: 'temporal_resilience.step',
+  /** The fallback route (`withFallback`) the attempt ran on. */
+  route: 'temporal_resilience.route',
   idempotencyKey: 'temporal_resilience.idempotency_key',
   compensation: 'temporal_resilience.saga.compensation',
   outcome: 'temporal_resilience.attempt.outcome',

@@ -12,6 +12,9 @@ export { InvalidOptionsError, isInvalidOptionsError } from '../src/errors/invali
 export { deriveIdempotencyKey, compensationStepName } from '../src/idempotency/idempotency-key';
 export type { IdempotencyScope } from '../src/idempotency/idempotency-key';
 export { step, currentStepName } from './step';
+export { withFallback, currentRoute, ROUTE_BUDGET_SHARE_SPENT } from './fallback';
+export type { FallbackRoute, FallbackOptions, Reroute } from './fallback';
+export type { RouteHeader } from '../src/headers';
 export { idempotencyKeyFor } from './idempotency';
 export { Saga, sagaQuery, proxyCompensations, isOutcomeUnknown, SAGA_FAILURE_TYPES } from './saga';
 export type { SagaOptions, SagaState, CompensationStatus } from './saga';

@@ -12,6 +12,7 @@ import type {
   WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
 import { HEADERS, type BudgetHeader } from '../src/headers';
+import { currentRoute } from './fallback';
 import { currentStepName } from './step';
 import { installLedger, WorkflowLedger } from './workflow-ledger';
 
@@ -73,6 +74,9 @@ export class ResilienceWorkflowOutboundInterceptor implements WorkflowOutboundCa
       ...headers,
       [HEADERS.step]: defaultPayloadConverter.toPayload(name),
     };
+    // The route `withFallback` is running this activity on: its tool key, and whether a later route exists.
+    const route = currentRoute();
+    if (route) out[HEADERS.route] = defaultPayloadConverter.toPayload(route);
     const budgetUsd = this.ledger.budget;
     if (budgetUsd !== undefined) {
       const budget: BudgetHeader = { budgetUsd, spentUsd: this.ledger.spent.usd };

@@ -12,7 +12,7 @@ import {
   spendResend,
   type CallOutcome,
   type Gate,
-  type ReportedBudget,
+  type BudgetReport,
   type ToolSettings,
   type ToolState,
   type AdmissionVerdict,
@@ -175,7 +175,7 @@ export class ToolGovernor {
   }
 
   /** Paces the tool under what the provider reported (rate-limit headers). */
-  async pace(budget: 'requests' | 'tokens', reported: ReportedBudget): Promise<void> {
+  async pace(budget: 'requests' | 'tokens', reported: BudgetReport): Promise<void> {
     await this.change((state) => paceFromReport(state, budget, reported, this.settings, Date.now()));
   }
 

@@ -11,6 +11,8 @@ export interface AttemptRecord {
   readonly activityId: string;
   readonly activityType: string;
   readonly toolKey: string;
+  /** The fallback route the attempt ran on (`withFallback`), when it ran on one. */
+  readonly route?: string;
   readonly step?: string;
   readonly idempotencyKey?: string;
   /** ISO times on the server's clock (virtual on the time-skipping server). */

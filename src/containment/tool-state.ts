@@ -335,7 +335,7 @@ export function setCircuit(
 }
 
 /** What the provider reported about one of its budgets (requests or tokens) in rate-limit headers. */
-export interface ReportedBudget {
+export interface BudgetReport {
   readonly limit?: number;
   readonly remaining: number;
   readonly resetMs: number;
@@ -348,7 +348,7 @@ export interface ReportedBudget {
 export function paceFromReport(
   state: ToolState,
   budget: 'requests' | 'tokens',
-  reported: ReportedBudget,
+  reported: BudgetReport,
   settings: ToolSettings,
   nowMs: number,
 ): ToolState {

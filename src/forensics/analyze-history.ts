@@ -1,5 +1,5 @@
 import { hasChainMarker, type AttemptChain, type AttemptRecord } from '../attempts/attempt-record';
-import { HEADERS } from '../headers';
+import { HEADERS, type RouteHeader } from '../headers';
 import type { AttemptReport, InspectReport, StepReport, Verdict } from './inspect-report';
 
 /** A payload as proto3 JSON has it (`data` base64). */
@@ -59,6 +59,8 @@ interface ActivityState {
   chain?: AttemptChain;
   failure?: FailureJson;
   retryState?: string;
+  /** The fallback route header (`withFallback`), when the activity ran on a route. */
+  route?: { name: string; index: number; fallback: boolean };
   /** Scheduled again by the workflow this soon after the same activity type failed: a retry loop in workflow code. */
   redispatchedAfterMs?: number;
 }
@@ -102,6 +104,9 @@ export function analyzeHistory(input: AnalyzeInput): InspectReport {
         HEADERS.step
       ];
       const decoded = header ? input.decode(header) : undefined;
+      const routeHeader = (scheduled.header as { fields?: Record<string, JsonPayload> } | undefined)
+        ?.fields?.[HEADERS.route];
+      const route = routeHeader ? (input.decode(routeHeader) as Partial<RouteHeader> | undefined) : undefined;
       const n = (occurrences.get(activityType) ?? 0) + 1;
       occurrences.set(activityType, n);
       const state: ActivityState = {
@@ -112,6 +117,15 @@ export function analyzeHistory(input: AnalyzeInput): InspectReport {
         scheduledAt: event.eventTime,
         retry: scheduled.retryPolicy as ActivityState['retry'],
         outcome: 'pending',
+        ...(typeof route?.route === 'string'
+          ? {
+              route: {
+                name: route.route,
+                index: Number(route.index ?? 0),
+                fallback: route.fallback === true,
+              },
+            }
+          : {}),
       };
       activities.set(event.eventId, state);
       order.push(state);
@@ -157,6 +171,8 @@ export function analyzeHistory(input: AnalyzeInput): InspectReport {
       .slice(0, i)
       .reverse()
       .find((p) => p.activityType === state.activityType);
+    // A later fallback route is a reroute, not a retry loop.
+    if (state.route && state.route.index > 0) return;
     if (previous?.closedAt && previous.outcome !== 'completed' && previous.outcome !== 'pending') {
       state.redispatchedAfterMs = Date.parse(state.scheduledAt) - Date.parse(previous.closedAt);
     }
@@ -213,6 +229,7 @@ function stepReport(
     attempts,
     ...(failure?.type ? { failureType: failure.type } : {}),
     ...(failure?.message ? { failureMessage: failure.message } : {}),
+    ...(state.route ? { route: { name: state.route.name, index: state.route.index } } : {}),
   };
   const { verdict, explanation, nextAttemptAt } = judge(
     state,
@@ -284,6 +301,15 @@ function judge(
     }
   }
   if (state.outcome !== 'completed') {
+    if (
+      state.route?.fallback &&
+      ['QuotaExhausted', 'CircuitOpen', 'BudgetExceeded'].includes(failureType ?? '')
+    ) {
+      return {
+        verdict: 'rerouted',
+        explanation: `${failureType} on route ${state.route.name}; the workflow moved to the next route`,
+      };
+    }
     if (failureType === 'CircuitOpen') {
       return {
         verdict: 'circuit-open-fast-fail',

@@ -26,6 +26,8 @@ export type Verdict =
   | 'duplicate-dispatch'
   | 'terminal-policy-failure'
   | 'circuit-open-fast-fail'
+  /** The step failed on a fallback route (STOP, open circuit, budget) and the workflow moved to the next route. */
+  | 'rerouted'
   | 'pending';
 
 /** One scheduled activity (one business step). */
@@ -41,6 +43,8 @@ export interface StepReport {
   readonly closedAt?: string;
   readonly outcome: 'completed' | 'failed' | 'timed-out' | 'cancelled' | 'pending';
   readonly attempts: readonly AttemptReport[];
+  /** The fallback route (`withFallback`) the step ran on, and its position in the route list. */
+  readonly route?: { readonly name: string; readonly index: number };
   readonly verdict: Verdict;
   /** One sentence on why. */
   readonly explanation: string;

@@ -21,6 +21,8 @@ export interface RetryDecision {
   readonly nextNotBefore?: string;
   readonly attempt: number;
   readonly toolKey: string;
+  /** The fallback route the attempt ran on (`withFallback`), when it ran on one. */
+  readonly route?: string;
   readonly status?: number;
   /** True when this was the last attempt the retry policy allows: nothing will retry. */
   readonly attemptsExhausted?: boolean;

@@ -40,7 +40,8 @@ const rows: Array<[string, unknown, Partial<Classification>]> = [
   ['ECONNRESET', system('ECONNRESET'), { kind: 'retry', reason: 'econnreset' }],
   ['ECONNREFUSED', system('ECONNREFUSED'), { kind: 'retry', reason: 'econnrefused' }],
   ['ETIMEDOUT', system('ETIMEDOUT'), { kind: 'retry', reason: 'etimedout' }],
-  ['DNS ENOTFOUND', system('ENOTFOUND'), { kind: 'retry', reason: 'dns' }],
+  // Was RETRY 'dns' before issue 15: a host that does not resolve will not resolve on the next attempt either.
+  ['DNS ENOTFOUND', system('ENOTFOUND'), { kind: 'fail', reason: 'dns-not-found' }],
   ['DNS EAI_AGAIN', system('EAI_AGAIN'), { kind: 'retry', reason: 'dns' }],
   ['undici connect timeout', system('UND_ERR_CONNECT_TIMEOUT'), { kind: 'retry', reason: 'connect-timeout' }],
   ['undici headers timeout', system('UND_ERR_HEADERS_TIMEOUT'), { kind: 'retry', reason: 'headers-timeout' }],
