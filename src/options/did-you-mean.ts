@@ -38,9 +38,11 @@ export function didYouMean(input: string, known: readonly string[]): string | un
   let best: { name: string; distance: number } | undefined;
   for (const name of known) {
     // A prefix match costs half a slip more, so a close whole name wins a tie.
-    const distance = Math.min(
+    let distance = Math.min(
       ...prefixesOf(name).map((p, i) => editDistance(typed, p.toLowerCase()) + (i === 0 ? 0 : 0.5)),
     );
+    // Same first two words, another ending (`maxBodySize` for `maxBodyBytes`): likely, but after closer spellings.
+    if (distance > allowed && sharedLeadingWords(input, name) >= 2) distance = allowed;
     if (distance <= allowed && (best === undefined || distance < best.distance)) best = { name, distance };
   }
   return best?.name;
@@ -54,4 +56,17 @@ function prefixesOf(name: string): string[] {
     if (c >= 'A' && c <= 'Z') out.push(name.slice(0, i));
   }
   return out;
+}
+
+/** How many camel-case words two names start with in common, ignoring case: `maxBodySize`, `maxBodyBytes` → 2. */
+function sharedLeadingWords(a: string, b: string): number {
+  const wa = wordsOf(a);
+  const wb = wordsOf(b);
+  let n = 0;
+  while (n < wa.length && n < wb.length && wa[n] === wb[n]) n++;
+  return n;
+}
+
+function wordsOf(name: string): string[] {
+  return name.split(/(?=[A-Z])/).map((w) => w.toLowerCase());
 }

@@ -61,6 +61,8 @@ describe('didYouMean', () => {
     ['maxConcurency', 'maxConcurrency'],
     ['toolIdleMS', 'toolIdleMs'],
     ['quotaHold', 'quotaHoldMs'],
+    ['maxQueueWait', 'maxQueueWaitMs'],
+    ['maxQueueDelayMs', 'maxQueueWaitMs'], // same first two words, another ending
   ])('%s → %s', (typed, meant) => {
     expect(didYouMean(typed, known)).toBe(meant);
   });
@@ -107,13 +109,13 @@ describe('validateOptions', () => {
           signal: new AbortController().signal,
           ratio: 0,
           price: { usd: 0 },
-          // An option explicitly set to undefined is the same as absent.
-          ...{ tools: undefined },
         },
         ROOT,
       ),
     ).toBeUndefined();
     expect(messageOf({ status: 429 }, ROOT)).toBeUndefined();
+    // An option explicitly set to undefined is the same as absent.
+    expect(messageOf({ tools: undefined, ratio: undefined }, ROOT)).toBeUndefined();
     expect(
       messageOf({ tools: { search: { circuit: { resetTimeout: MAX_TIMER_MS } } } }, ROOT),
     ).toBeUndefined();
