@@ -12,7 +12,7 @@ export { classifyError } from './classification/classify-error';
 export { DEFAULT_QUOTA_PATTERNS, DEFAULT_CONTEXT_LENGTH_PATTERNS } from './classification/patterns';
 export type { ClassificationRule } from './classification/rules';
 export { parseRetryAfterMs, parseResetMs, MAX_RETRY_AFTER_MS } from './classification/retry-after';
-export { backoffDelayMs, waitDelayMs, DEFAULT_BACKOFF } from './backoff/backoff';
+export { backoffDelayMs, waitDelayMs, DEFAULT_BACKOFF, MAX_DELAY_MS } from './backoff/backoff';
 export type { BackoffOptions, JitterSeed } from './backoff/backoff';
 export { deterministicFraction, fnv1a32 } from './backoff/hash';
 export { decideRetry } from './retry-decision/retry-decision';
@@ -27,6 +27,7 @@ export type { HttpHeaders } from './errors/http-error';
 export { InvalidOptionsError, isInvalidOptionsError } from './errors/invalid-options-error';
 export { ResilienceTimeoutError, isResilienceTimeoutError } from './errors/timeout-error';
 export type { TimeoutPhase } from './errors/timeout-error';
+export { ResponseTooLargeError, isResponseTooLargeError } from './errors/response-too-large-error';
 export {
   deriveIdempotencyKey,
   compensationStepName,

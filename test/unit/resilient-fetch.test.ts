@@ -1,6 +1,6 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isResponseTooLargeError, resilientFetch, ResilientResponse } from '../../activities';
 import { classifyError, isHttpError, isResilienceTimeoutError, ToolLimiter } from '../../index';
 import { runWithAttemptContext } from '../../activities/attempt-context';
@@ -29,6 +29,11 @@ async function until(condition: () => boolean): Promise<void> {
 
 // The expected failure is logged by the SDK as "Activity failed"; keep the output to errors.
 const QUIET = { logger: new DefaultLogger('ERROR') };
+
+/** Like {@link until}, for tests with fake timers: polls on real I/O turns (`setImmediate` is not faked). */
+async function untilIo(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setImmediate(r));
+}
 
 const E_ACUTE = Buffer.from('é'); // 2 bytes: c3 a9
 
@@ -209,6 +214,30 @@ describe('resilientFetch', () => {
     expect(error).toMatchObject({ phase: 'total', timeoutMs: 1_600, requestSent: true });
     expect(classifyError(error)).toEqual({ kind: 'retry', reason: 'total-timeout' });
     await until(() => provider.inFlight('/drip') === 0); // the provider saw the client go away
+  });
+
+  it('ends the drip exactly at the total deadline, not a millisecond earlier (fake timers)', async () => {
+    provider.route('/drip-fake', { then: { drip: { intervalMs: 500 } } });
+    // Only the JS timers are faked (the fetch's and the provider's); sockets stay real.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    try {
+      let outcome: unknown = 'pending';
+      const call = resilientFetch(provider.url('/drip-fake'), {
+        bodyTimeoutMs: 5_000,
+        totalTimeoutMs: 1_600,
+      }).then(
+        () => (outcome = 'resolved'),
+        (e: unknown) => (outcome = e),
+      );
+      await untilIo(() => provider.calls('/drip-fake') === 1);
+      await vi.advanceTimersByTimeAsync(1_599); // three bytes dripped meanwhile
+      expect(outcome).toBe('pending');
+      await vi.advanceTimersByTimeAsync(1);
+      await call;
+      expect(outcome).toMatchObject({ name: 'ResilienceTimeoutError', phase: 'total', timeoutMs: 1_600 });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('is aborted by a signal', async () => {
