@@ -284,6 +284,17 @@ describe('resilientFetch', () => {
       expect(beats).toBeGreaterThanOrEqual(3); // one per chunk
     });
 
+    it('heartbeats while waiting for slow response headers', async () => {
+      provider.route('/slow-headers', { then: { delayMs: 400, body: 'late' } });
+      // Beats every half heartbeat timeout (at least 100 ms) until the headers arrive.
+      const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 200 }, QUIET);
+      let beats = 0;
+      env.on('heartbeat', () => beats++);
+      const text = await env.run(async () => (await resilientFetch(provider.url('/slow-headers'))).text());
+      expect(text).toBe('late');
+      expect(beats).toBeGreaterThanOrEqual(2); // at least one while waiting, one for the body chunk
+    });
+
     it("never reads past the activity's start-to-close timeout", async () => {
       provider.route('/drip2', { then: { drip: { intervalMs: 50 } } });
       const env = new MockActivityEnvironment({ startToCloseTimeoutMs: 300 }, QUIET);
