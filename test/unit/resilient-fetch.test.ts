@@ -216,6 +216,14 @@ describe('resilientFetch', () => {
     await until(() => provider.inFlight('/drip') === 0); // the provider saw the client go away
   });
 
+  it('completes a drip that ends before the deadline, with bytes as data', async () => {
+    provider.route('/drip-short', {
+      then: { chunks: [{ data: 'go:' }], drip: { intervalMs: 20, data: Uint8Array.of(0x21), count: 3 } },
+    });
+    const response = await resilientFetch(provider.url('/drip-short'), { totalTimeoutMs: 60_000 });
+    expect(await response.text()).toBe('go:!!!');
+  });
+
   it('ends the drip exactly at the total deadline, not a millisecond earlier (fake timers)', async () => {
     provider.route('/drip-fake', { then: { drip: { intervalMs: 500 } } });
     // Only the JS timers are faked (the fetch's and the provider's); sockets stay real.
