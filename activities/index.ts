@@ -3,8 +3,10 @@
  *
  * Helpers called inside activities (Node).
  */
-export { resilientFetch, RESILIENT_FETCH_DEFAULTS } from './resilient-fetch';
-export type { ResilientFetchInit, ResilientResponse } from './resilient-fetch';
+export { resilientFetch, RESILIENT_FETCH_DEFAULTS, MAX_ERROR_BODY_BYTES } from './resilient-fetch';
+export type { ResilientFetchInit } from './resilient-fetch';
+export { ResilientResponse } from './resilient-response';
+export { ResponseTooLargeError, isResponseTooLargeError } from '../src/errors/response-too-large-error';
 export { currentAttemptContext } from './attempt-context';
 export type { AttemptContext } from './attempt-context';
 export { HttpError, isHttpError } from '../src/errors/http-error';

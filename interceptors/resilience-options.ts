@@ -1,12 +1,30 @@
 import type { Info } from '@temporalio/activity';
 import type { ClassifyOptions } from '../src/classification/classify-http';
-import { validateProviderProfiles } from '../src/classification/providers/validate-profiles';
 import type { IdempotencyScope } from '../src/idempotency/idempotency-key';
-import { InvalidOptionsError } from '../src/errors/invalid-options-error';
+import { CLASS_KINDS } from '../src/classification/classification';
+import type { ClassificationRule } from '../src/classification/rules';
+import {
+  anyOf,
+  array,
+  bool,
+  custom,
+  count,
+  duration,
+  fn,
+  num,
+  object,
+  oneOf,
+  record,
+  regexp,
+  required,
+  str,
+  validateOptions,
+} from '../src/options/schema';
 import type { RetryDecision } from '../src/retry-decision/retry-decision';
 import type { PriceTable } from '../src/cost/cost';
+import { validateProviderProfiles } from '../src/classification/providers/validate-profiles';
 import type { CircuitStateChange } from './containment/tool-governor';
-import type { ToolOptions } from './containment/tool-options';
+import type { CircuitOptions, ToolOptions } from './containment/tool-options';
 
 /** Options of `resiliencePlugin` and `createResilienceInterceptors`. */
 export interface ResilienceOptions {
@@ -53,166 +71,126 @@ export const DEFAULT_QUOTA_HOLD_MS = 900_000;
 export const MAX_QUOTA_HOLD_MS = 3_600_000;
 
 /**
- * Checks options at start-up, so a typo fails `Worker.create` instead of the first incident.
- * @throws {@link InvalidOptionsError} naming the option.
+ * How each option of the toolkit is checked: one table per options type, walked by `validateOptions`
+ * (src/options/schema.ts). To change a tool or circuit option, edit its line in {@link CIRCUIT_OPTIONS_SCHEMA} or
+ * {@link TOOL_OPTIONS_SCHEMA}; `object<T>` makes the type checker insist on exactly one rule per option of `T`.
+ */
+export const CIRCUIT_OPTIONS_SCHEMA = object<CircuitOptions>('CircuitOptions', {
+  mode: oneOf(['percentage', 'consecutive']),
+  errorThresholdPercentage: num({
+    min: 0,
+    exclusiveMin: true,
+    max: 100,
+    description: 'a percentage > 0 and ≤ 100',
+    example: '50',
+  }),
+  volumeThreshold: count(),
+  rollingCountTimeout: duration({ exclusiveMin: true, example: '10000' }),
+  consecutiveFailures: count(),
+  openMs: duration({ exclusiveMin: true, example: '1000' }),
+  openBackoffCoefficient: num({
+    min: 1,
+    max: 100,
+    description: 'a number ≥ 1 (1 keeps the open period fixed)',
+    example: '1.5',
+  }),
+  maxOpenMs: duration({ exclusiveMin: true, example: '30000' }),
+  halfOpenProbes: count(),
+  enabled: bool(),
+});
+
+/** Rules for {@link ToolOptions} (`defaultToolLimits` and each entry of `tools`). */
+export const TOOL_OPTIONS_SCHEMA = object<ToolOptions>('ToolOptions', {
+  requestsPerSecond: num({ min: 0, exclusiveMin: true, max: 1_000_000, example: '10' }),
+  tokensPerMinute: num({ min: 0, exclusiveMin: true, max: 1e12, example: '90000' }),
+  estimateTokens: fn('(info, args) => number of tokens'),
+  initialConcurrency: count(),
+  localResends: count({ min: 0, description: 'a whole number ≥ 0 (0: never re-send locally)' }),
+  headroom: num({
+    min: 0,
+    exclusiveMin: true,
+    max: 1,
+    description: 'a fraction > 0 and ≤ 1',
+    example: '0.8 to use 80% of the limit',
+  }),
+  maxConcurrency: count(),
+  maxQueueWaitMs: duration({ example: '5000' }),
+  maxWaitMs: duration({ example: '60000' }),
+  circuit: CIRCUIT_OPTIONS_SCHEMA,
+});
+
+const HTTP_STATUS = count({ min: 100, max: 599, description: 'an HTTP status code from 100 to 599' });
+
+/** Rules for {@link ClassificationRule} (`classify.rules[i]`). */
+export const CLASSIFICATION_RULE_SCHEMA = object<ClassificationRule>('ClassificationRule', {
+  status: anyOf('an HTTP status code from 100 to 599, or an array of them', HTTP_STATUS, array(HTTP_STATUS)),
+  header: object<NonNullable<ClassificationRule['header']>>('ClassificationRule.header', {
+    name: required(str({ nonEmpty: true })),
+    pattern: regexp(),
+  }),
+  body: regexp(),
+  code: anyOf(
+    "an error code string (e.g. 'ECONNRESET') or an array of them",
+    str({ nonEmpty: true }),
+    array(str({ nonEmpty: true })),
+  ),
+  kind: required(oneOf(CLASS_KINDS)),
+  reason: required(str({ nonEmpty: true })),
+});
+
+/** Rules for {@link ClassifyOptions} (`classify`). */
+export const CLASSIFY_OPTIONS_SCHEMA = object<ClassifyOptions>('ClassifyOptions', {
+  maxWaitMs: duration({ example: '60000' }),
+  quotaPatterns: array(regexp()),
+  contextLengthPatterns: array(regexp()),
+  rules: array(CLASSIFICATION_RULE_SCHEMA),
+  // Checked in depth by validateProviderProfiles (one table per profile field).
+  providers: array(custom('a provider profile object', (v) => typeof v === 'object' && v !== null)),
+  nowMs: num({ min: 0, max: 8.64e15, unit: 'epoch milliseconds' }),
+});
+
+const USD_PER_MILLION = num({ min: 0, max: 1_000_000, unit: 'USD per million tokens', example: '2.5' });
+
+/** Rules for {@link ResilienceOptions}, the options of the plugin. */
+export const RESILIENCE_OPTIONS_SCHEMA = object<ResilienceOptions>('ResilienceOptions', {
+  classify: CLASSIFY_OPTIONS_SCHEMA,
+  toolKey: fn('(info, args) => string'),
+  defaultToolLimits: TOOL_OPTIONS_SCHEMA,
+  tools: record(TOOL_OPTIONS_SCHEMA, 'tool key'),
+  jitterRatio: num({
+    min: 0,
+    max: 1,
+    exclusiveMax: true,
+    description: 'a fraction ≥ 0 and < 1',
+    example: '0.2',
+  }),
+  maxTools: count(),
+  toolIdleMs: duration({ exclusiveMin: true, example: '600000' }),
+  quotaHoldMs: duration({
+    exclusiveMin: true,
+    max: MAX_QUOTA_HOLD_MS,
+    description:
+      'a number of milliseconds > 0 and ≤ 3600000 (one hour: then one probe asks the provider again)',
+    example: '900000',
+  }),
+  idempotencyScope: oneOf(['workflow', 'run']),
+  prices: record(
+    object<PriceTable[string]>('model price', {
+      inputPerMillion: required(USD_PER_MILLION),
+      outputPerMillion: required(USD_PER_MILLION),
+    }),
+    'model name',
+  ),
+  onStateChange: fn('(change) => void'),
+  onClassified: fn('(decision, info) => void'),
+});
+
+/**
+ * Checks every option at start-up, so a typo fails `Worker.create` instead of the first incident: unknown keys (with
+ * a "did you mean" hint), wrong types, and absurd values (NaN, negative, Infinity, durations beyond a timer's range).
+ * @throws {@link InvalidOptionsError} naming the option's full path, e.g. `tools.search.circuit.resetTimeout`.
  */
 export function validateResilienceOptions(options: ResilienceOptions): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionsError('options', 'must be an object (or omitted)', options);
-  }
-  const maxWaitMs = options.classify?.maxWaitMs;
-  if (maxWaitMs !== undefined && !(Number.isFinite(maxWaitMs) && maxWaitMs >= 0)) {
-    throw new InvalidOptionsError('classify.maxWaitMs', 'must be a number of milliseconds ≥ 0', maxWaitMs);
-  }
-  for (const [i, pattern] of (options.classify?.quotaPatterns ?? []).entries()) {
-    if (!(pattern instanceof RegExp))
-      throw new InvalidOptionsError(`classify.quotaPatterns[${i}]`, 'must be a RegExp', pattern);
-  }
-  for (const [i, rule] of (options.classify?.rules ?? []).entries()) {
-    if (!['wait', 'cap', 'stop', 'retry', 'fail'].includes(rule?.kind)) {
-      throw new InvalidOptionsError(
-        `classify.rules[${i}].kind`,
-        "must be one of 'wait', 'cap', 'stop', 'retry', 'fail'",
-        rule?.kind,
-      );
-    }
-    if (typeof rule.reason !== 'string' || rule.reason === '') {
-      throw new InvalidOptionsError(
-        `classify.rules[${i}].reason`,
-        'must be a non-empty string code',
-        rule.reason,
-      );
-    }
-  }
-  validateProviderProfiles(options.classify?.providers);
-  if (options.toolKey !== undefined && typeof options.toolKey !== 'function') {
-    throw new InvalidOptionsError('toolKey', 'must be a function (info, args) => string', options.toolKey);
-  }
-  for (const hook of ['onClassified', 'onStateChange'] as const) {
-    if (options[hook] !== undefined && typeof options[hook] !== 'function') {
-      throw new InvalidOptionsError(hook, 'must be a function', options[hook]);
-    }
-  }
-  for (const [model, price] of Object.entries(options.prices ?? {})) {
-    for (const field of ['inputPerMillion', 'outputPerMillion'] as const) {
-      const value = price?.[field];
-      if (!(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
-        throw new InvalidOptionsError(
-          `prices.${model}.${field}`,
-          'must be a number of USD per million tokens ≥ 0',
-          value,
-        );
-      }
-    }
-  }
-  const jitter = options.jitterRatio;
-  if (jitter !== undefined && !(Number.isFinite(jitter) && jitter >= 0 && jitter < 1)) {
-    throw new InvalidOptionsError('jitterRatio', 'must be a fraction ≥ 0 and < 1', jitter);
-  }
-  if (options.idempotencyScope !== undefined && !['workflow', 'run'].includes(options.idempotencyScope)) {
-    throw new InvalidOptionsError(
-      'idempotencyScope',
-      "must be 'workflow' or 'run'",
-      options.idempotencyScope,
-    );
-  }
-  positiveInteger('maxTools', options.maxTools);
-  positiveNumber('toolIdleMs', options.toolIdleMs);
-  positiveNumber('quotaHoldMs', options.quotaHoldMs);
-  if (options.quotaHoldMs !== undefined && options.quotaHoldMs > MAX_QUOTA_HOLD_MS) {
-    throw new InvalidOptionsError(
-      'quotaHoldMs',
-      `must be at most ${MAX_QUOTA_HOLD_MS} (one hour): after it one probe asks the provider again`,
-      options.quotaHoldMs,
-    );
-  }
-  validateToolLimits('defaultToolLimits', options.defaultToolLimits);
-  for (const [key, limits] of Object.entries(options.tools ?? {})) validateToolLimits(`tools.${key}`, limits);
-}
-
-function validateToolLimits(path: string, limits: ToolOptions | undefined): void {
-  if (limits === undefined) return;
-  const circuit = limits.circuit;
-  if (circuit !== undefined) {
-    if (circuit.mode !== undefined && !['percentage', 'consecutive'].includes(circuit.mode)) {
-      throw new InvalidOptionsError(
-        `${path}.circuit.mode`,
-        "must be 'percentage' or 'consecutive'",
-        circuit.mode,
-      );
-    }
-    const pct = circuit.errorThresholdPercentage;
-    if (pct !== undefined && !(Number.isFinite(pct) && pct > 0 && pct <= 100)) {
-      throw new InvalidOptionsError(
-        `${path}.circuit.errorThresholdPercentage`,
-        'must be a percentage > 0 and ≤ 100',
-        pct,
-      );
-    }
-    positiveInteger(`${path}.circuit.volumeThreshold`, circuit.volumeThreshold);
-    positiveInteger(`${path}.circuit.consecutiveFailures`, circuit.consecutiveFailures);
-    positiveInteger(`${path}.circuit.halfOpenProbes`, circuit.halfOpenProbes);
-    positiveNumber(`${path}.circuit.openMs`, circuit.openMs);
-    positiveNumber(`${path}.circuit.maxOpenMs`, circuit.maxOpenMs);
-    positiveNumber(`${path}.circuit.rollingCountTimeout`, circuit.rollingCountTimeout);
-    const growth = circuit.openBackoffCoefficient;
-    if (growth !== undefined && !(Number.isFinite(growth) && growth >= 1)) {
-      throw new InvalidOptionsError(
-        `${path}.circuit.openBackoffCoefficient`,
-        'must be a number ≥ 1 (1 keeps the open period fixed)',
-        growth,
-      );
-    }
-    if ((circuit as { resetTimeout?: unknown }).resetTimeout !== undefined) {
-      throw new InvalidOptionsError(
-        `${path}.circuit.resetTimeout`,
-        'was replaced: use openMs (first open period) and maxOpenMs (longest, after failed probes)',
-        (circuit as { resetTimeout?: unknown }).resetTimeout,
-      );
-    }
-  }
-  positiveNumber(`${path}.requestsPerSecond`, limits.requestsPerSecond);
-  positiveNumber(`${path}.tokensPerMinute`, limits.tokensPerMinute);
-  positiveInteger(`${path}.maxConcurrency`, limits.maxConcurrency);
-  positiveInteger(`${path}.initialConcurrency`, limits.initialConcurrency);
-  positiveNumber(`${path}.maxWaitMs`, limits.maxWaitMs);
-  if (limits.estimateTokens !== undefined && typeof limits.estimateTokens !== 'function') {
-    throw new InvalidOptionsError(
-      `${path}.estimateTokens`,
-      'must be a function (info, args) => number of tokens',
-      limits.estimateTokens,
-    );
-  }
-  const resends = limits.localResends;
-  if (resends !== undefined && !(Number.isInteger(resends) && resends >= 0)) {
-    throw new InvalidOptionsError(
-      `${path}.localResends`,
-      'must be a whole number ≥ 0 (0: never re-send locally)',
-      resends,
-    );
-  }
-  const headroom = limits.headroom;
-  if (headroom !== undefined && !(Number.isFinite(headroom) && headroom > 0 && headroom <= 1)) {
-    throw new InvalidOptionsError(
-      `${path}.headroom`,
-      'must be a fraction > 0 and ≤ 1, e.g. 0.8 to use 80% of the limit',
-      headroom,
-    );
-  }
-  const wait = limits.maxQueueWaitMs;
-  if (wait !== undefined && !(Number.isFinite(wait) && wait >= 0)) {
-    throw new InvalidOptionsError(`${path}.maxQueueWaitMs`, 'must be a number of milliseconds ≥ 0', wait);
-  }
-}
-
-function positiveNumber(path: string, value: number | undefined): void {
-  if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value > 0)) {
-    throw new InvalidOptionsError(path, 'must be a positive number', value);
-  }
-}
-
-function positiveInteger(path: string, value: number | undefined): void {
-  if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
-    throw new InvalidOptionsError(path, 'must be a whole number ≥ 1', value);
-  }
+  validateOptions(options, RESILIENCE_OPTIONS_SCHEMA);
+  validateProviderProfiles(options?.classify?.providers);
 }

@@ -39,7 +39,7 @@ export type {
 } from './classification/providers/provider-profile';
 export { validateProviderProfiles } from './classification/providers/validate-profiles';
 export { boundedText, MAX_INSPECTED_CHARS } from './text/bounded-text';
-export { backoffDelayMs, waitDelayMs, DEFAULT_BACKOFF } from './backoff/backoff';
+export { backoffDelayMs, waitDelayMs, DEFAULT_BACKOFF, MAX_DELAY_MS } from './backoff/backoff';
 export type { BackoffOptions, JitterSeed } from './backoff/backoff';
 export { deterministicFraction, fnv1a32 } from './backoff/hash';
 export { decideRetry } from './retry-decision/retry-decision';
@@ -61,6 +61,7 @@ export type { HttpHeaders } from './errors/http-error';
 export { InvalidOptionsError, isInvalidOptionsError } from './errors/invalid-options-error';
 export { ResilienceTimeoutError, isResilienceTimeoutError } from './errors/timeout-error';
 export type { TimeoutPhase } from './errors/timeout-error';
+export { ResponseTooLargeError, isResponseTooLargeError } from './errors/response-too-large-error';
 export {
   deriveIdempotencyKey,
   compensationStepName,

@@ -7,7 +7,10 @@ export interface ScriptedResponse {
   readonly status?: number;
   /** Response headers, e.g. `{ 'retry-after': '10800' }` or provider rate-limit headers. */
   readonly headers?: Readonly<Record<string, string>>;
-  /** Body: a string is sent as is, anything else as JSON. @default `{ ok: true }` for 2xx, else `{ error: ... }` */
+  /**
+   * Body: a string or bytes (`Uint8Array`, `Buffer`) are sent as they are, anything else as JSON.
+   * @default `{ ok: true }` for 2xx, else `{ error: ... }`
+   */
   readonly body?: unknown;
   /** Wait this long before sending the status line and headers. @default 0 */
   readonly delayMs?: number;
@@ -18,10 +21,22 @@ export interface ScriptedResponse {
    * A piece with `hang: true` stops the stream there without closing it (a stream that stalls midway).
    */
   readonly chunks?: ReadonlyArray<{
-    readonly data: string;
+    /** A string (sent as UTF-8) or raw bytes, e.g. half of a multi-byte character. */
+    readonly data: string | Uint8Array;
     readonly delayMs?: number;
     readonly hang?: boolean;
   }>;
+  /**
+   * After `chunks` (if any), send `data` every `intervalMs`, `count` times, then end: a stream that trickles forever
+   * (without `count`) and so never trips an idle timeout. Overrides `body`.
+   */
+  readonly drip?: {
+    readonly intervalMs: number;
+    /** @default 'x' */
+    readonly data?: string | Uint8Array;
+    /** @default unlimited */
+    readonly count?: number;
+  };
 }
 
 /** A request as the provider saw it. Headers are kept whole: this is test tooling on 127.0.0.1. */
@@ -265,15 +280,15 @@ export class FakeProvider {
       record.status = status;
       record.answeredAt = Date.now();
       const headers: Record<string, string> = { 'content-type': 'application/json', ...answer.headers };
-      if (answer.chunks) {
+      if (answer.chunks || answer.drip) {
         res.writeHead(status, headers);
-        this.stream(res, answer.chunks, 0);
+        this.stream(res, answer.chunks ?? [], 0, answer.drip);
         return;
       }
       const body =
         answer.body === undefined
           ? JSON.stringify(status < 300 ? { ok: true } : { error: `status ${status}` })
-          : typeof answer.body === 'string'
+          : typeof answer.body === 'string' || answer.body instanceof Uint8Array
             ? answer.body
             : JSON.stringify(answer.body);
       res.writeHead(status, headers);
@@ -283,16 +298,34 @@ export class FakeProvider {
     else write();
   }
 
-  private stream(res: ServerResponse, chunks: NonNullable<ScriptedResponse['chunks']>, index: number): void {
+  private stream(
+    res: ServerResponse,
+    chunks: NonNullable<ScriptedResponse['chunks']>,
+    index: number,
+    drip?: ScriptedResponse['drip'],
+  ): void {
     const chunk = chunks[index];
     if (chunk === undefined) {
-      res.end();
+      if (drip) this.drip(res, drip, 0);
+      else res.end();
       return;
     }
     this.later(chunk.delayMs ?? 0, () => {
       if (res.destroyed || chunk.hang) return;
       res.write(chunk.data);
-      this.stream(res, chunks, index + 1);
+      this.stream(res, chunks, index + 1, drip);
+    });
+  }
+
+  private drip(res: ServerResponse, drip: NonNullable<ScriptedResponse['drip']>, sent: number): void {
+    if (drip.count !== undefined && sent >= drip.count) {
+      res.end();
+      return;
+    }
+    this.later(drip.intervalMs, () => {
+      if (res.destroyed) return;
+      res.write(drip.data ?? 'x');
+      this.drip(res, drip, sent + 1);
     });
   }
 }

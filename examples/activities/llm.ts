@@ -38,8 +38,9 @@ export async function chat(baseUrl: string, prompt: string): Promise<string> {
       body: JSON.stringify({ model: REFERENCE_MODEL, prompt }),
       headers: { 'content-type': 'application/json' },
     });
-    record(usageOf(response.body));
-    return response.json<{ text: string }>().text;
+    const body = await response.text();
+    record(usageOf(body));
+    return (JSON.parse(body) as { text: string }).text;
   } catch (error) {
     if (isHttpError(error)) record(usageOf(error.body));
     throw error;

@@ -18,7 +18,7 @@ export async function draftMessage(prospect: Prospect, purpose: 'intro' | 'follo
     headers: { 'content-type': 'application/json' },
     responseTimeoutMs: 5_000,
   });
-  return response.json<{ text: string }>().text;
+  return (await response.json<{ text: string }>()).text;
 }
 
 /** Sends an email; the email API deduplicates by `Idempotency-Key`. */

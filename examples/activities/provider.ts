@@ -25,7 +25,7 @@ export async function callProvider(
     headers: { 'content-type': 'application/json' },
     responseTimeoutMs: timeouts.responseTimeoutMs ?? 10_000,
   });
-  return { status: response.status, body: response.body };
+  return { status: response.status, body: await response.text() };
 }
 
 /**
@@ -46,5 +46,5 @@ export async function callProviderPlain(url: string): Promise<ProviderReply> {
 
 /** Reads a streamed answer; `resilientFetch` heartbeats as bytes arrive, so only a stalled stream times out. */
 export async function streamProvider(url: string): Promise<string> {
-  return (await resilientFetch(url, { method: 'POST', body: '{}' })).body;
+  return (await resilientFetch(url, { method: 'POST', body: '{}' })).text();
 }

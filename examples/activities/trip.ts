@@ -52,7 +52,7 @@ export const chargeCard = withReconcile<[TripRequest], Booking>(
       const found = await resilientFetch(
         `${trip.baseUrl}/payments/charges?idempotency_key=${encodeURIComponent(key)}`,
       );
-      return { done: true, result: found.json<Booking>() };
+      return { done: true, result: await found.json<Booking>() };
     } catch (error) {
       if (error instanceof HttpError && error.status === 404) return { done: false };
       throw error;

@@ -21,34 +21,59 @@ export type PriceTable = Readonly<
 /** No cost. */
 export const ZERO_COST: Cost = { inputTokens: 0, outputTokens: 0, usd: 0 };
 
-/** The sum of two costs. Non-finite or negative parts count as 0, so one bad entry cannot poison a total. */
-export function addCost(a: Cost, b: Partial<Cost>): Cost {
+/**
+ * The sum of two costs. Clamps rather than throws (it runs on the attempt's failure path and in the workflow's
+ * ledger, where an exception would lose the record): a part of either cost that is NaN, negative, infinite or not a
+ * number counts as 0, so one bad entry cannot poison a total, and the result is always finite and ≥ 0.
+ */
+export function addCost(a: Partial<Cost>, b: Partial<Cost>): Cost {
   return {
-    inputTokens: a.inputTokens + nonNegative(b.inputTokens),
-    outputTokens: a.outputTokens + nonNegative(b.outputTokens),
-    usd: roundUsd(a.usd + nonNegative(b.usd)),
+    inputTokens: finiteSum(nonNegative(a.inputTokens), nonNegative(b.inputTokens)),
+    outputTokens: finiteSum(nonNegative(a.outputTokens), nonNegative(b.outputTokens)),
+    usd: roundUsd(finiteSum(nonNegative(a.usd), nonNegative(b.usd))),
   };
 }
 
-/** The cost of an entry: its own `usd`, else tokens priced by the table (0 for an unknown model). */
+/**
+ * The cost of an entry: its own `usd`, else tokens priced by the table (0 for an unknown model).
+ *
+ * Clamps rather than throws, like {@link addCost}: token counts, `usd` and table prices that are NaN, negative,
+ * infinite or not numbers count as 0, and a product too large for a number counts as 0 too (it can only come from
+ * a corrupt count), so the result is always finite and ≥ 0. Prices in `ResilienceOptions.prices` are validated at
+ * start-up; this is the last line for entries built at run time.
+ */
 export function priceEntry(entry: CostEntry, prices: PriceTable = {}): Cost {
   const inputTokens = nonNegative(entry.inputTokens);
   const outputTokens = nonNegative(entry.outputTokens);
-  const price = entry.model !== undefined ? prices[entry.model] : undefined;
+  const price =
+    typeof entry.model === 'string' && Object.prototype.hasOwnProperty.call(prices, entry.model)
+      ? prices[entry.model]
+      : undefined;
   const usd =
     entry.usd !== undefined
       ? nonNegative(entry.usd)
       : price
-        ? (inputTokens * price.inputPerMillion + outputTokens * price.outputPerMillion) / 1_000_000
+        ? nonNegative(
+            (inputTokens * nonNegative(price.inputPerMillion) +
+              outputTokens * nonNegative(price.outputPerMillion)) /
+              1_000_000,
+          )
         : 0;
   return { inputTokens, outputTokens, usd: roundUsd(usd) };
 }
 
-function nonNegative(n: number | undefined): number {
+function nonNegative(n: unknown): number {
   return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+/** A sum that stays finite: two huge parts saturate at the largest number instead of becoming Infinity. */
+function finiteSum(a: number, b: number): number {
+  const sum = a + b;
+  return Number.isFinite(sum) ? sum : Number.MAX_VALUE;
 }
 
 /** Micro-dollar precision: sums of many small float prices stay stable and comparable. */
 function roundUsd(usd: number): number {
-  return Math.round(usd * 1e6) / 1e6;
+  const micro = usd * 1e6;
+  return Number.isFinite(micro) ? Math.round(micro) / 1e6 : usd;
 }

@@ -1,5 +1,5 @@
-/** Which wait ran out: connecting, waiting for the response headers, or between body chunks. */
-export type TimeoutPhase = 'connect' | 'response' | 'body';
+/** Which wait ran out: connecting, waiting for the response headers, between body chunks, or the whole call. */
+export type TimeoutPhase = 'connect' | 'response' | 'body' | 'total';
 
 /**
  * A request phase ran out of time. `requestSent` tells whether the provider may have acted on it: a response or

@@ -1,4 +1,4 @@
-import { backoffDelayMs, waitDelayMs, type BackoffOptions } from '../backoff/backoff';
+import { backoffDelayMs, MAX_DELAY_MS, waitDelayMs, type BackoffOptions } from '../backoff/backoff';
 import type { Classification, ClassKind } from '../classification/classification';
 import { failureTypeOf, type FailureType } from '../failure-types';
 
@@ -65,16 +65,35 @@ export const MIN_RETRY_DELAY_MS = 1;
 /**
  * Turns a classification into a decision: STOP and FAIL end retries; WAIT waits the provider's Retry-After plus a
  * small jitter (never earlier); CAP and RETRY back off exponentially with deterministic jitter.
+ *
+ * Never throws: it runs while a failure is being handled, where an exception would replace the real error. Numbers
+ * are clamped instead (see {@link backoffDelayMs} for the backoff options):
+ * - `context.attempt` NaN or below 1 counts as 1, a fraction is rounded down;
+ * - `context.maximumAttempts` NaN, negative, 0 or infinite means unlimited (as in Temporal), a fraction is rounded down;
+ * - `classification.retryAfterMs` NaN or negative counts as absent; above {@link MAX_DELAY_MS} (Infinity included)
+ *   as that maximum;
+ * - `context.nowMs` that is not a valid time leaves `nextNotBefore` out (the delay is still decided).
  */
 export function decideRetry(classification: Classification, context: DecisionContext): RetryDecision {
-  const { kind, reason, retryAfterMs, status } = classification;
-  const seed = { workflowId: context.workflowId, activityId: context.activityId, attempt: context.attempt };
-  const counted = context.calls ?? context.attempt;
+  const { kind, reason, status } = classification;
+  const retryAfterMs = validRetryAfter(classification.retryAfterMs);
+  const attempt = Number.isFinite(context.attempt) && context.attempt >= 1 ? Math.floor(context.attempt) : 1;
+  const maximumAttempts =
+    typeof context.maximumAttempts === 'number' &&
+    Number.isFinite(context.maximumAttempts) &&
+    context.maximumAttempts >= 1
+      ? Math.floor(context.maximumAttempts)
+      : 0;
+  const seed = { workflowId: context.workflowId, activityId: context.activityId, attempt };
+  const counted =
+    typeof context.calls === 'number' && Number.isFinite(context.calls) && context.calls >= 1
+      ? Math.floor(context.calls)
+      : attempt;
   const base = {
     kind,
     reason,
     failureType: failureTypeOf(kind),
-    attempt: context.attempt,
+    attempt,
     toolKey: context.toolKey,
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     ...(status !== undefined ? { status } : {}),
@@ -83,7 +102,7 @@ export function decideRetry(classification: Classification, context: DecisionCon
     ...(context.sideEffectUnknown ? { sideEffectUnknown: true } : {}),
   };
   if (kind === 'stop' || kind === 'fail') return { ...base, nonRetryable: true, benign: false };
-  if (context.maximumAttempts && counted >= context.maximumAttempts) {
+  if (maximumAttempts && counted >= maximumAttempts) {
     return { ...base, nonRetryable: false, benign: kind === 'wait', attemptsExhausted: true };
   }
   // At least 1 ms: a zero `nextRetryDelay` reads as unset on the wire, and the server then ends the retries
@@ -94,11 +113,20 @@ export function decideRetry(classification: Classification, context: DecisionCon
       ? waitDelayMs(retryAfterMs, seed)
       : backoffDelayMs({ ...seed, attempt: counted }, context.backoff),
   );
+  const next = context.nowMs + delayMs;
   return {
     ...base,
     nonRetryable: false,
     benign: kind === 'wait',
     delayMs,
-    nextNotBefore: new Date(context.nowMs + delayMs).toISOString(),
+    // Dates end at ±8.64e15 ms; beyond that (or for NaN) toISOString would throw.
+    ...(Number.isFinite(next) && Math.abs(next) <= 8.64e15
+      ? { nextNotBefore: new Date(next).toISOString() }
+      : {}),
   };
+}
+
+/** A usable Retry-After in ms: NaN, negative and non-numbers are absent; longer than the longest delay is clamped. */
+function validRetryAfter(ms: unknown): number | undefined {
+  return typeof ms === 'number' && !Number.isNaN(ms) && ms >= 0 ? Math.min(ms, MAX_DELAY_MS) : undefined;
 }

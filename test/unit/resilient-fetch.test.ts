@@ -1,7 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resilientFetch } from '../../activities';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { isResponseTooLargeError, resilientFetch, ResilientResponse } from '../../activities';
 import { classifyError, isHttpError, isResilienceTimeoutError } from '../../index';
 import { runWithAttemptContext } from '../../activities/attempt-context';
+import { isInvalidOptionsError } from '../../src/errors/invalid-options-error';
 import { FakeProvider } from '../../testing';
 import { startUnacceptingPort } from '../helpers/unaccepting-port';
 
@@ -19,17 +22,133 @@ const failureOf = (p: Promise<unknown>) =>
     (e: unknown) => e,
   );
 
+/** Polls until `condition` holds; bounded only by the test's own timeout (no wall-clock bound of its own). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 10));
+}
+
+// The expected failure is logged by the SDK as "Activity failed"; keep the output to errors.
+const QUIET = { logger: new DefaultLogger('ERROR') };
+
+/** Like {@link until}, for tests with fake timers: polls on real I/O turns (`setImmediate` is not faked). */
+async function untilIo(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setImmediate(r));
+}
+
+const E_ACUTE = Buffer.from('é'); // 2 bytes: c3 a9
+
 describe('resilientFetch', () => {
-  it('returns a 2xx body and sends the idempotency key', async () => {
-    provider.route('/ok', { then: { status: 201, body: { id: 'ch_1' } } });
-    const response = await resilientFetch(provider.url('/ok'), {
+  it('returns a Response-like result and sends the idempotency key', async () => {
+    provider.route('/ok', {
+      then: { status: 201, headers: { 'X-Request-Id': 'req_1' }, body: { id: 'ch_1' } },
+    });
+    const response = await resilientFetch(provider.url('/ok?x=1'), {
       method: 'POST',
       body: '{}',
       idempotencyKey: 'key-1',
     });
-    expect(response.status).toBe(201);
-    expect(response.json()).toEqual({ id: 'ch_1' });
+    expect(response).toBeInstanceOf(ResilientResponse);
+    expect(response).toMatchObject({
+      ok: true,
+      status: 201,
+      statusText: 'Created',
+      truncated: false,
+      bodyUsed: false,
+      url: provider.url('/ok?x=1'),
+    });
+    expect(response.headers.get('x-request-id')).toBe('req_1');
+    expect(response.headers.get('Content-Type')).toBe('application/json');
+    // The body is buffered: every read returns all of it.
+    expect(await response.json()).toEqual({ id: 'ch_1' });
+    expect(await response.json()).toEqual({ id: 'ch_1' });
+    expect(await response.text()).toBe('{"id":"ch_1"}');
+    expect(new TextDecoder().decode(await response.arrayBuffer())).toBe('{"id":"ch_1"}');
+    expect(await (await response.blob()).text()).toBe('{"id":"ch_1"}');
+    expect((await response.blob()).type).toBe('application/json');
+    expect(await response.clone().text()).toBe('{"id":"ch_1"}');
+    expect(response.size).toBe(13);
     expect(provider.requests('/ok')[0]!.idempotencyKey).toBe('key-1');
+  });
+
+  it('rejects json() on a body that is not JSON, as fetch does', async () => {
+    provider.route('/text', { then: { body: 'plain words' } });
+    const response = await resilientFetch(provider.url('/text'));
+    expect(await failureOf(response.json())).toBeInstanceOf(SyntaxError);
+    expect(await response.text()).toBe('plain words');
+  });
+
+  it('keeps binary bodies byte for byte', async () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    provider.route('/bin', { then: { headers: { 'content-type': 'application/octet-stream' }, body: all } });
+    const response = await resilientFetch(provider.url('/bin'));
+    expect(new Uint8Array(await response.arrayBuffer())).toEqual(all);
+    expect(await response.bytes()).toEqual(all);
+    // A copy each time: changing it does not change the response.
+    (await response.bytes())[0] = 99;
+    expect((await response.bytes())[0]).toBe(0);
+  });
+
+  it('decodes a character split across two network chunks whole', async () => {
+    provider.route('/split', {
+      then: {
+        chunks: [
+          { data: Buffer.concat([Buffer.from('caf'), E_ACUTE.subarray(0, 1)]) },
+          { data: E_ACUTE.subarray(1), delayMs: 50 },
+          { data: '!', delayMs: 10 },
+        ],
+      },
+    });
+    expect(await (await resilientFetch(provider.url('/split'))).text()).toBe('café!');
+  });
+
+  describe('a body over maxBodyBytes', () => {
+    it('fails with ResponseTooLargeError when content-length announces it, naming the limit and the fix', async () => {
+      provider.route('/big', { then: { body: 'x'.repeat(100) } });
+      const error = await failureOf(resilientFetch(provider.url('/big?k=secret'), { maxBodyBytes: 10 }));
+      expect(isResponseTooLargeError(error)).toBe(true);
+      expect(error).toMatchObject({
+        name: 'ResponseTooLargeError',
+        limitBytes: 10,
+        receivedBytes: 100,
+        responseStatus: 200,
+        url: provider.url('/big'),
+      });
+      expect((error as Error).message).toBe(
+        `response body of ${provider.url('/big')} exceeds 10 bytes (100 bytes or more): raise maxBodyBytes, or ` +
+          `pass onTooLarge: 'truncate' to accept a cut body (the result then has truncated: true)`,
+      );
+      // Not an HTTP failure: a classifier must not read a status from it.
+      expect(error).not.toHaveProperty('status');
+    });
+
+    it('fails as soon as a streamed body (no content-length) passes the limit', async () => {
+      provider.route('/big-stream', {
+        then: {
+          chunks: [{ data: 'abcdef' }, { data: 'ghijkl', delayMs: 20 }, { data: 'never', hang: true }],
+        },
+      });
+      const error = await failureOf(resilientFetch(provider.url('/big-stream'), { maxBodyBytes: 10 }));
+      expect(error).toMatchObject({ name: 'ResponseTooLargeError', limitBytes: 10, receivedBytes: 12 });
+    });
+
+    it('accepts a body of exactly the limit', async () => {
+      provider.route('/exact', { then: { body: '0123456789' } });
+      const response = await resilientFetch(provider.url('/exact'), { maxBodyBytes: 10 });
+      expect(response.truncated).toBe(false);
+      expect(await response.text()).toBe('0123456789');
+    });
+
+    it("with onTooLarge: 'truncate', returns the first bytes, says so, and never splits a character", async () => {
+      provider.route('/cut', { then: { chunks: [{ data: 'éééé' }, { data: 'é', delayMs: 10 }] } });
+      const response = await resilientFetch(provider.url('/cut'), {
+        maxBodyBytes: 5,
+        onTooLarge: 'truncate',
+      });
+      expect(response.truncated).toBe(true);
+      expect(response.size).toBe(5);
+      expect(await response.bytes()).toEqual(new Uint8Array(Buffer.from('éééé').subarray(0, 5)));
+      expect(await response.text()).toBe('éé'); // the fifth byte is half a character: dropped, not U+FFFD
+    });
   });
 
   it('throws a classifiable HttpError on non-2xx', async () => {
@@ -40,15 +159,20 @@ describe('resilientFetch', () => {
     expect(classifyError(error)).toMatchObject({ kind: 'wait', retryAfterMs: 7000 });
   });
 
+  it('keeps only the first 64 KiB of an error body', async () => {
+    provider.route('/huge-error', { then: { status: 503, body: 'e'.repeat(1_000_000) } });
+    const error = await failureOf(resilientFetch(provider.url('/huge-error')));
+    expect(error).toMatchObject({ status: 503 });
+    expect((error as { body: string }).body).toBe('e'.repeat(64 * 1024));
+  });
+
   it('fails a hung response within the response timeout, as RETRY with the request sent', async () => {
     provider.route('/hang', { then: { hang: true } });
-    const started = Date.now();
     const error = await failureOf(
       resilientFetch(provider.url('/hang'), { method: 'POST', body: 'x', responseTimeoutMs: 200 }),
     );
-    expect(Date.now() - started).toBeLessThan(5000);
     expect(isResilienceTimeoutError(error)).toBe(true);
-    expect(error).toMatchObject({ phase: 'response', requestSent: true });
+    expect(error).toMatchObject({ phase: 'response', requestSent: true, timeoutMs: 200 });
     expect(classifyError(error)).toEqual({ kind: 'retry', reason: 'response-timeout' });
   });
 
@@ -72,10 +196,56 @@ describe('resilientFetch', () => {
     provider.route('/slow', {
       then: { chunks: [{ data: 'a' }, { data: 'b', delayMs: 150 }, { data: 'c', delayMs: 150 }] },
     });
-    expect((await resilientFetch(provider.url('/slow'), { bodyTimeoutMs: 300 })).body).toBe('abc');
+    expect(await (await resilientFetch(provider.url('/slow'), { bodyTimeoutMs: 300 })).text()).toBe('abc');
     provider.route('/stall', { then: { chunks: [{ data: 'a' }, { data: 'b', hang: true }] } });
     const error = await failureOf(resilientFetch(provider.url('/stall'), { bodyTimeoutMs: 300 }));
     expect(error).toMatchObject({ phase: 'body', requestSent: true });
+  });
+
+  it('ends a drip of one byte per 500 ms at the total deadline, and closes the connection', async () => {
+    provider.route('/drip', { then: { drip: { intervalMs: 500 } } });
+    const started = Date.now();
+    const error = await failureOf(
+      // The idle timeout is well above the drip's interval: only the total deadline can end this call.
+      resilientFetch(provider.url('/drip'), { bodyTimeoutMs: 5_000, totalTimeoutMs: 1_600 }),
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_600);
+    expect(isResilienceTimeoutError(error)).toBe(true);
+    expect(error).toMatchObject({ phase: 'total', timeoutMs: 1_600, requestSent: true });
+    expect(classifyError(error)).toEqual({ kind: 'retry', reason: 'total-timeout' });
+    await until(() => provider.inFlight('/drip') === 0); // the provider saw the client go away
+  });
+
+  it('completes a drip that ends before the deadline, with bytes as data', async () => {
+    provider.route('/drip-short', {
+      then: { chunks: [{ data: 'go:' }], drip: { intervalMs: 20, data: Uint8Array.of(0x21), count: 3 } },
+    });
+    const response = await resilientFetch(provider.url('/drip-short'), { totalTimeoutMs: 60_000 });
+    expect(await response.text()).toBe('go:!!!');
+  });
+
+  it('ends the drip exactly at the total deadline, not a millisecond earlier (fake timers)', async () => {
+    provider.route('/drip-fake', { then: { drip: { intervalMs: 500 } } });
+    // Only the JS timers are faked (the fetch's and the provider's); sockets stay real.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    try {
+      let outcome: unknown = 'pending';
+      const call = resilientFetch(provider.url('/drip-fake'), {
+        bodyTimeoutMs: 5_000,
+        totalTimeoutMs: 1_600,
+      }).then(
+        () => (outcome = 'resolved'),
+        (e: unknown) => (outcome = e),
+      );
+      await untilIo(() => provider.calls('/drip-fake') === 1);
+      await vi.advanceTimersByTimeAsync(1_599); // three bytes dripped meanwhile
+      expect(outcome).toBe('pending');
+      await vi.advanceTimersByTimeAsync(1);
+      await call;
+      expect(outcome).toMatchObject({ name: 'ResilienceTimeoutError', phase: 'total', timeoutMs: 1_600 });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('is aborted by a signal', async () => {
@@ -104,5 +274,92 @@ describe('resilientFetch', () => {
       'x-ratelimit-remaining-requests': '0',
       'x-ratelimit-reset-requests': '20s',
     });
+  });
+
+  it('opens a fresh connection per request and closes it afterwards', async () => {
+    provider.route('/fresh', { then: { body: 'ok' } });
+    await until(() => provider.openConnections() === 0);
+    await resilientFetch(provider.url('/fresh'));
+    await resilientFetch(provider.url('/fresh'));
+    await until(() => provider.openConnections() === 0);
+    expect(provider.calls('/fresh')).toBe(2);
+  });
+
+  describe('inside an activity', () => {
+    it('heartbeats while body bytes arrive', async () => {
+      provider.route('/beats', {
+        then: { chunks: [{ data: 'a' }, { data: 'b', delayMs: 30 }, { data: 'c', delayMs: 30 }] },
+      });
+      const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }, QUIET);
+      let beats = 0;
+      env.on('heartbeat', () => beats++);
+      const text = await env.run(async () => (await resilientFetch(provider.url('/beats'))).text());
+      expect(text).toBe('abc');
+      expect(beats).toBeGreaterThanOrEqual(3); // one per chunk
+    });
+
+    it('heartbeats while waiting for slow response headers', async () => {
+      provider.route('/slow-headers', { then: { delayMs: 400, body: 'late' } });
+      // Beats every half heartbeat timeout (at least 100 ms) until the headers arrive.
+      const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 200 }, QUIET);
+      let beats = 0;
+      env.on('heartbeat', () => beats++);
+      const text = await env.run(async () => (await resilientFetch(provider.url('/slow-headers'))).text());
+      expect(text).toBe('late');
+      expect(beats).toBeGreaterThanOrEqual(2); // at least one while waiting, one for the body chunk
+    });
+
+    it("never reads past the activity's start-to-close timeout", async () => {
+      provider.route('/drip2', { then: { drip: { intervalMs: 50 } } });
+      const env = new MockActivityEnvironment({ startToCloseTimeoutMs: 300 }, QUIET);
+      const error = await failureOf(env.run(() => resilientFetch(provider.url('/drip2'))));
+      expect(error).toMatchObject({ phase: 'total', timeoutMs: 300 });
+    });
+  });
+
+  it.each<[string, object, string]>([
+    [
+      'totalTimeoutMs',
+      { totalTimeoutMs: 1e20 },
+      'Invalid option init.totalTimeoutMs (100000000000000000000): must be a number of milliseconds > 0 and ≤ 2147483647',
+    ],
+    [
+      'a NaN timeout',
+      { connectTimeoutMs: NaN },
+      'Invalid option init.connectTimeoutMs (NaN): must be a number of milliseconds > 0',
+    ],
+    [
+      'maxBodyBytes',
+      { maxBodyBytes: -1 },
+      'Invalid option init.maxBodyBytes (-1): must be a whole number of bytes ≥ 0',
+    ],
+    [
+      'onTooLarge',
+      { onTooLarge: 'cut' },
+      `Invalid option init.onTooLarge ("cut"): must be one of 'error', 'truncate'`,
+    ],
+    ['a typo', { timeoutMs: 5 }, 'Invalid option init.timeoutMs (5): is not an option of ResilientFetchInit'],
+    [
+      'a close typo',
+      { maxBodySize: 5 },
+      'Invalid option init.maxBodySize (5): is not an option of ResilientFetchInit; did you mean maxBodyBytes?',
+    ],
+    [
+      'body',
+      { body: { a: 1 } },
+      'Invalid option init.body (object): must be a string or a Uint8Array (e.g. a Buffer)',
+    ],
+    [
+      'idempotencyKey',
+      { idempotencyKey: true },
+      'Invalid option init.idempotencyKey (true): must be a non-empty string, or false to send none',
+    ],
+    ['a header value', { headers: { 'x-n': 1 } }, 'Invalid option init.headers["x-n"] (1): must be a string'],
+  ])('rejects an invalid %s before sending anything', async (_, init, message) => {
+    provider.route('/never', { then: { body: 'x' } });
+    const error = await failureOf(resilientFetch(provider.url('/never'), init as never));
+    expect(isInvalidOptionsError(error)).toBe(true);
+    expect((error as Error).message).toContain(message);
+    expect(provider.calls('/never')).toBe(0);
   });
 });
