@@ -8,6 +8,11 @@ import type { CircuitState, CircuitStateChange } from './tool-circuit';
 export interface AttemptObservation {
   /** Runs the activity inside the attempt's span context, so calls it makes nest under the attempt. */
   run<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * The attempt showed it is alive (a heartbeat). The interceptor calls it from the heartbeat it gives the activity,
+   * so the stall gauge measures time since the last sign of progress, not since the start.
+   */
+  progressed(): void;
   costRecorded(cost: Cost, model: string | undefined): void;
   ended(record: AttemptRecord, decision: RetryDecision | undefined, circuit: CircuitState): void;
 }

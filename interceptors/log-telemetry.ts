@@ -24,6 +24,7 @@ export class LogAttemptTelemetry implements AttemptTelemetry {
     });
     return {
       run: (fn) => fn(),
+      progressed: () => undefined,
       costRecorded: () => undefined,
       ended: (record: AttemptRecord, decision: RetryDecision | undefined) => {
         if (record.outcome === 'completed') {
@@ -67,6 +68,7 @@ export function combineTelemetry(...parts: AttemptTelemetry[]): AttemptTelemetry
           }
           return wrapped();
         },
+        progressed: () => observations.forEach((o) => o.progressed()),
         costRecorded: (cost, model) => observations.forEach((o) => o.costRecorded(cost, model)),
         ended: (record, decision, circuit) => observations.forEach((o) => o.ended(record, decision, circuit)),
       };

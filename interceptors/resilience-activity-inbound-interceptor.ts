@@ -89,7 +89,10 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
     const { limiter, circuit } = this.tools.toolFor(toolKey);
     const observation = this.telemetry.startAttempt(info, id.base, chain);
     const current: AttemptRecord = { ...id.base, outcome: 'lost' };
-    const heartbeat = (user?: unknown) => this.ctx.heartbeat(chainHeartbeat(chain, current, user));
+    const heartbeat = (user?: unknown) => {
+      observation.progressed();
+      this.ctx.heartbeat(chainHeartbeat(chain, current, user));
+    };
     const finish = (record: AttemptRecord, decision?: RetryDecision): void => {
       chain = appendRecord(chain, record, addCost(chain.cost, attemptCost));
       // The last heartbeat travels with the failure to the next attempt (servers ≥ 1.16): the chain survives retries.

@@ -12,6 +12,7 @@ import type {
   WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
 import { HEADERS, type BudgetHeader } from '../src/headers';
+import { ExecutionTelemetryInboundInterceptor } from './execution-telemetry';
 import { currentStepName } from './step';
 import { installLedger, WorkflowLedger } from './workflow-ledger';
 
@@ -70,5 +71,8 @@ export class ResilienceWorkflowOutboundInterceptor implements WorkflowOutboundCa
 export function interceptors(): WorkflowInterceptors {
   const ledger = new WorkflowLedger();
   installLedger(ledger);
-  return { outbound: [new ResilienceWorkflowOutboundInterceptor(ledger)] };
+  return {
+    outbound: [new ResilienceWorkflowOutboundInterceptor(ledger)],
+    inbound: [new ExecutionTelemetryInboundInterceptor(ledger)],
+  };
 }
