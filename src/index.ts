@@ -45,7 +45,8 @@ export {
   isResultEnvelope,
 } from './attempts/attempt-record';
 export type { AttemptRecord, AttemptChain, ChainHeartbeat, ResultEnvelope } from './attempts/attempt-record';
-export { ATTRIBUTES, SPANS, METRICS } from './telemetry-names';
+export { ATTRIBUTES, SPANS, METRICS, EXECUTION_SINK, prometheusName } from './telemetry-names';
+export type { ExecutionSummary, ResilienceSinks } from './telemetry-names';
 export { analyzeHistory } from './forensics/analyze-history';
 export type {
   AnalyzeInput,
@@ -56,3 +57,13 @@ export type {
 export { renderText } from './forensics/render-text';
 export { renderHtml, TIMELINE_COLOURS } from './forensics/render-html';
 export type { InspectReport, StepReport, AttemptReport, Verdict } from './forensics/inspect-report';
+export { analyzeFleet } from './forensics/fleet-report';
+export type {
+  FleetEntry,
+  FleetOptions,
+  FleetReport,
+  SameErrorRetry,
+  CostOutlier,
+  StalledExecution,
+} from './forensics/fleet-report';
+export { renderFleetText, renderFleetHtml } from './forensics/render-fleet';

@@ -13,6 +13,8 @@ export interface InspectReport {
   readonly closedAt?: string;
   /** True when the toolkit's attempt records were found (else attempts are inferred from timings). */
   readonly toolkit: boolean;
+  /** Cost of every attempt of every step (toolkit records only; dropped records included). */
+  readonly costUsd?: number;
   readonly steps: readonly StepReport[];
   /** Saga compensations (`compensate:<step>`), in the order they were scheduled. */
   readonly compensations: readonly StepReport[];
@@ -26,6 +28,8 @@ export type Verdict =
   | 'duplicate-dispatch'
   | 'terminal-policy-failure'
   | 'circuit-open-fast-fail'
+  | 'lease-overlap'
+  | 'duplicate-log'
   | 'pending';
 
 /** One scheduled activity (one business step). */
@@ -48,6 +52,8 @@ export interface StepReport {
   readonly nextAttemptAt?: string;
   readonly failureType?: string;
   readonly failureMessage?: string;
+  /** Cost of the step's attempts, failed ones included (toolkit records only). */
+  readonly costUsd?: number;
 }
 
 /** One attempt of a step. */
