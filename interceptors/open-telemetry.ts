@@ -62,6 +62,8 @@ interface Running {
 export class OpenTelemetryAttemptTelemetry implements AttemptTelemetry {
   private instruments: Instruments | undefined;
   private readonly running = new Set<Running>();
+  /** Tool and workflow type pairs the stall gauges have reported, so a pair whose attempts all ended reads 0. */
+  private readonly reported = new Map<string, Attributes>();
 
   /**
    * @param circuits each tool's circuit, read at collection for the circuit state gauge
@@ -261,9 +263,17 @@ export class OpenTelemetryAttemptTelemetry implements AttemptTelemetry {
           group.idleMs = Math.max(group.idleMs, now - r.lastProgressMs);
           groups.set(key, group);
         }
-        for (const group of groups.values()) {
+        for (const [key, group] of groups) {
           result.observe(runningGauge, group.count, group.attributes);
           result.observe(idleGauge, group.idleMs / 1000, group.attributes);
+          this.reported.set(key, group.attributes);
+        }
+        // The SDK keeps exporting a series' last value when a callback stops observing it: a stall that ended would
+        // look stuck for ever. Report 0 instead.
+        for (const [key, attributes] of this.reported) {
+          if (groups.has(key)) continue;
+          result.observe(runningGauge, 0, attributes);
+          result.observe(idleGauge, 0, attributes);
         }
       },
       [runningGauge, idleGauge],
