@@ -19,7 +19,12 @@ const root = join(__dirname, '../..');
 const text = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
 const compose = parse(text) as Record<string, unknown> & { services: Record<string, ComposeService> };
 const services = compose.services;
-const docs = readFileSync(join(root, 'docs/operations.md'), 'utf8');
+const operations = readFileSync(join(root, 'docs/operations.md'), 'utf8');
+/** The compose section of docs/operations.md (up to the next top-level section). */
+const docs = operations.slice(
+  operations.indexOf('## The compose stack'),
+  operations.indexOf('\n## ', operations.indexOf('## The compose stack') + 1),
+);
 
 /** Rows of the markdown tables of docs/operations.md, as arrays of cell texts without backticks. */
 function tableRows(markdown: string): string[][] {
