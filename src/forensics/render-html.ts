@@ -178,7 +178,7 @@ function place(step: StepReport): Placed[] {
 }
 
 interface RowLabel {
-  readonly x: number;
+  x: number;
   readonly text: string;
   readonly kind: 'bar-label' | 'gap';
   line: number;
@@ -208,6 +208,10 @@ function layoutRow(
   if (step.nextAttemptAt) {
     const at = x(Math.min(Date.parse(step.nextAttemptAt), t1));
     labels.push({ x: at, text: `next attempt ${step.nextAttemptAt}`, kind: 'gap', line: 0 });
+  }
+  // A label that would run past the right edge ends at the edge instead.
+  for (const label of labels) {
+    label.x = Math.max(LEFT, Math.min(label.x, WIDTH - 4 - label.text.length * CHAR_PX));
   }
   const ends: number[] = [];
   for (const label of labels.sort((a, b) => a.x - b.x)) {
