@@ -158,7 +158,7 @@ export class OpenTelemetryAttemptTelemetry implements AttemptTelemetry {
           [ATTRIBUTES.outcome]: record.outcome,
           [ATTRIBUTES.kind]: record.kind ?? 'none',
         });
-        if (decision) this.failed(span, instruments, common, decision);
+        if (decision) this.failed(span, instruments, common, decision, record.outcome === 'failed');
         else if (record.outcome === 'completed') span.addEvent(SPANS.attemptCompleted);
         else span.setStatus({ code: SpanStatusCode.ERROR, message: record.reason ?? record.outcome });
         span.end();
@@ -180,7 +180,13 @@ export class OpenTelemetryAttemptTelemetry implements AttemptTelemetry {
     });
   }
 
-  private failed(span: Span, instruments: Instruments, common: Attributes, decision: RetryDecision): void {
+  private failed(
+    span: Span,
+    instruments: Instruments,
+    common: Attributes,
+    decision: RetryDecision,
+    called: boolean,
+  ): void {
     const record: Attributes = {
       [ATTRIBUTES.kind]: decision.kind,
       [ATTRIBUTES.reason]: decision.reason,
@@ -203,8 +209,8 @@ export class OpenTelemetryAttemptTelemetry implements AttemptTelemetry {
     if (decision.failureType === 'BudgetExceeded') instruments.budgetStops.add(1, common);
     if (decision.status === 429)
       instruments.rateLimited.add(1, { ...common, [ATTRIBUTES.kind]: decision.kind });
-    // A STOP met on a call (not a refusal by an existing hold) is what holds the tool shut.
-    if (decision.kind === 'stop' && decision.failureType !== 'BudgetExceeded' && !decision.benign) {
+    // A STOP met on a call is what holds the tool shut; a refusal by the hold (or by a spent budget) is not a new one.
+    if (called && decision.kind === 'stop') {
       instruments.holds.add(1, {
         [ATTRIBUTES.toolKey]: common[ATTRIBUTES.toolKey],
         [ATTRIBUTES.reason]: decision.reason,

@@ -29,6 +29,10 @@ const info = {
 } as unknown as Info;
 const attempt = { attempt: 1, activityId: '1', activityType: 'send', toolKey: 'mail', startedAt: '' };
 
+async function counter(name: string): Promise<number> {
+  return (await gauge(name)).reduce((n, p) => n + p.value, 0);
+}
+
 describe('stall and hold gauges (injected clock)', () => {
   it('measures time without progress from the start, resets it on a heartbeat, and reads 0 once the attempt ended', async () => {
     let now = 1_000_000;
@@ -87,5 +91,24 @@ describe('stall and hold gauges (injected clock)', () => {
         ['search', 0],
       ]),
     );
+  });
+
+  it('counts a hold when a call met a STOP, not when the hold (or a spent budget) refused an attempt', async () => {
+    const telemetry = new OpenTelemetryAttemptTelemetry(() => ({}));
+    const empty = { records: [], dropped: 0, cost: { usd: 0, inputTokens: 0, outputTokens: 0 } };
+    const stop = {
+      kind: 'stop' as const,
+      reason: 'quota-exhausted',
+      failureType: 'QuotaExhausted',
+      nonRetryable: true,
+      benign: false,
+      attempt: 1,
+      status: 429,
+    } as unknown as Parameters<ReturnType<typeof telemetry.startAttempt>['ended']>[1];
+    const before = await counter(METRICS.holds);
+    telemetry.startAttempt(info, attempt, empty).ended({ ...attempt, outcome: 'failed' }, stop, 'closed');
+    telemetry.startAttempt(info, attempt, empty).ended({ ...attempt, outcome: 'refused' }, stop, 'closed');
+    expect((await counter(METRICS.holds)) - before).toBe(1);
+    expect(await counter(METRICS.rateLimited)).toBeGreaterThanOrEqual(1);
   });
 });
