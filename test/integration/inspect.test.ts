@@ -263,6 +263,17 @@ describe('temporal-resilience inspect on histories made on the real dev server',
       ),
     ).toBe(2);
     expect(errors.join('\n')).toContain('Usage: temporal-resilience inspect <workflowId>');
+    const fleetErrors: string[] = [];
+    const run = (argv: string[]) =>
+      main(
+        argv,
+        () => undefined,
+        (t) => fleetErrors.push(t),
+      );
+    expect(await run(['inspect', 'some-id', '--query', 'WorkflowType="x"'])).toBe(2);
+    expect(fleetErrors.pop()).toContain('Give either <workflowId> or --query, not both.');
+    expect(await run(['inspect', '--query', '', '--stall-minutes', 'soon'])).toBe(2);
+    expect(fleetErrors.pop()).toContain("--stall-minutes must be a number > 0, got 'soon'.");
   });
 
   it('--html renders in headless Chromium with one bar per attempt', async () => {
