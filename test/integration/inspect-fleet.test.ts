@@ -132,9 +132,10 @@ describe('inspect --query: fleet forensics over 54 executions on the real dev se
       query,
       client: env.client,
       stallAfterMs: 1_000,
-      // The bare workflow's own loop re-dispatches within a workflow task's round trip, which a shared CI machine can
-      // stretch past 100 ms; a second is still far under any backoff.
-      immediateThresholdMs: 1_000,
+      // The bare workflow's own loop re-dispatches within a workflow task's round trip, which a loaded machine
+      // stretches well past 100 ms (up to ~1 s seen with 7 processes on 2 cores). No toolkit step here is judged by
+      // this threshold: theirs are judged by their recorded next_not_before.
+      immediateThresholdMs: 5_000,
     });
   }, 180_000);
   afterAll(async () => {
@@ -172,7 +173,7 @@ describe('inspect --query: fleet forensics over 54 executions on the real dev se
     );
     for (const h of hot) {
       expect(h.activityType).toBe('callProviderPlain');
-      expect(h.gapMs).toBeLessThan(1_000);
+      expect(h.gapMs).toBeLessThan(5_000);
       expect(h.first).toMatch(/^activity \d+$/);
     }
     // The toolkit's delayed retries met the same 503 twice, but after their window: not listed.
@@ -219,7 +220,7 @@ describe('inspect --query: fleet forensics over 54 executions on the real dev se
       '--stall-minutes',
       '0.0001',
       '--immediate-ms',
-      '1000',
+      '5000',
     ];
     expect(
       await main(
