@@ -2,22 +2,34 @@
 /**
  * @module temporal-resilience/cli
  *
- * `temporal-resilience inspect <workflowId> [--run-id ID] [--address HOST:PORT] [--namespace NS] [--json] [--html FILE]`
+ * `temporal-resilience inspect <workflowId> [--run-id ID] [--json] [--html FILE]` (one execution) or
+ * `temporal-resilience inspect --query '<visibility query>' [--json] [--html FILE]` (many).
  */
 import { parseArgs } from 'node:util';
-import { inspectWorkflow, renderReport } from './inspect';
+import { inspectFleet, inspectWorkflow, renderFleet, renderReport } from './inspect';
 
 const USAGE = `Usage: temporal-resilience inspect <workflowId> [--run-id ID] [--address HOST:PORT] [--namespace NS] [--json] [--html FILE]
+       temporal-resilience inspect --query '<visibility query>' [--limit N] [--stall-minutes M] [--cost-factor F] [--immediate-ms N] [--json] [--html FILE]
 
-Reads a workflow's history and pending activities and says, per step, what each attempt met, the delay actually
-observed against the delay the policy chose, whether the idempotency key was stable, and a verdict:
-ok, delayed-retry, immediate-retry, duplicate-dispatch, terminal-policy-failure, circuit-open-fast-fail, rerouted, pending.
+One execution: reads its history and pending activities and says, per step, what each attempt met, the delay
+actually observed against the delay the policy chose, whether the idempotency key was stable, and a verdict:
+ok, delayed-retry, immediate-retry, duplicate-dispatch, lease-overlap, duplicate-log, terminal-policy-failure,
+circuit-open-fast-fail, rerouted, pending.
 
-  --address     Temporal frontend (default: $TEMPORAL_ADDRESS or localhost:7233)
-  --namespace   namespace (default: $TEMPORAL_NAMESPACE or default)
-  --run-id      a specific run (default: the latest)
-  --json        print the report as JSON (schema: README, "Forensics")
-  --html FILE   also write a self-contained HTML page with a timeline of the attempts`;
+Many executions (--query, e.g. 'WorkflowType="llmCallWorkflow" AND StartTime > "2026-11-25T00:00:00Z"', or '' for
+all): counts per verdict, retries of the same action that met the same error inside their backoff window,
+executions costing more than 3x the median of their workflow type, and stalled executions.
+
+  --address        Temporal frontend (default: $TEMPORAL_ADDRESS or localhost:7233)
+  --namespace      namespace (default: $TEMPORAL_NAMESPACE or default)
+  --run-id         a specific run (default: the latest)
+  --query          a visibility query: inspect every matching execution
+  --limit          at most this many executions with --query (default 1000, newest first)
+  --stall-minutes  with --query: a running attempt without a heartbeat this long is stalled (default 5)
+  --cost-factor    with --query: list executions above this many times their type's median cost (default 3)
+  --immediate-ms   a retry this soon after a failure (with no recorded next_not_before) is immediate (default 100)
+  --json           print the report as JSON (schemas: docs/operations.md)
+  --html FILE      also write a self-contained HTML page (a timeline, or the fleet summary with --query)`;
 
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
 export async function main(
@@ -34,6 +46,11 @@ export async function main(
         'run-id': { type: 'string' },
         address: { type: 'string' },
         namespace: { type: 'string' },
+        query: { type: 'string' },
+        limit: { type: 'string' },
+        'stall-minutes': { type: 'string' },
+        'cost-factor': { type: 'string' },
+        'immediate-ms': { type: 'string' },
         json: { type: 'boolean' },
         html: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -44,27 +61,53 @@ export async function main(
     return 2;
   }
   const [command, workflowId, ...rest] = parsed.positionals;
-  if (parsed.values.help) {
+  const values = parsed.values;
+  if (values.help) {
     out(USAGE);
     return 0;
   }
-  if (command !== 'inspect' || !workflowId || rest.length > 0) {
+  const fleet = values.query !== undefined;
+  if (command !== 'inspect' || rest.length > 0 || (fleet ? workflowId !== undefined : !workflowId)) {
     err(
       command !== 'inspect'
         ? `Unknown command '${command ?? ''}'.\n\n${USAGE}`
-        : `Missing <workflowId>.\n\n${USAGE}`,
+        : fleet
+          ? `Give either <workflowId> or --query, not both.\n\n${USAGE}`
+          : `Missing <workflowId> (or --query).\n\n${USAGE}`,
     );
     return 2;
   }
+  const numbers: Record<string, number | undefined> = {};
+  for (const name of ['limit', 'stall-minutes', 'cost-factor', 'immediate-ms'] as const) {
+    const raw = values[name];
+    if (raw === undefined) continue;
+    const n = Number(raw);
+    if (!(Number.isFinite(n) && n > 0)) {
+      err(`--${name} must be a number > 0, got '${raw}'.\n\n${USAGE}`);
+      return 2;
+    }
+    numbers[name] = n;
+  }
+  const connect = {
+    address: values.address ?? process.env.TEMPORAL_ADDRESS,
+    namespace: values.namespace ?? process.env.TEMPORAL_NAMESPACE,
+    immediateThresholdMs: numbers['immediate-ms'],
+  };
   try {
-    const report = await inspectWorkflow({
-      workflowId,
-      runId: parsed.values['run-id'],
-      address: parsed.values.address ?? process.env.TEMPORAL_ADDRESS,
-      namespace: parsed.values.namespace ?? process.env.TEMPORAL_NAMESPACE,
-    });
-    out(renderReport(report, { json: parsed.values.json, htmlFile: parsed.values.html }));
-    if (parsed.values.html) err(`wrote ${parsed.values.html}`);
+    if (fleet) {
+      const report = await inspectFleet({
+        ...connect,
+        query: values.query!,
+        limit: numbers.limit,
+        stallAfterMs: numbers['stall-minutes'] !== undefined ? numbers['stall-minutes'] * 60_000 : undefined,
+        costFactor: numbers['cost-factor'],
+      });
+      out(renderFleet(report, { json: values.json, htmlFile: values.html }));
+    } else {
+      const report = await inspectWorkflow({ ...connect, workflowId: workflowId!, runId: values['run-id'] });
+      out(renderReport(report, { json: values.json, htmlFile: values.html }));
+    }
+    if (values.html) err(`wrote ${values.html}`);
     return 0;
   } catch (error) {
     err(`inspect failed: ${(error as Error).message}`);

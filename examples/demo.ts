@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { resiliencePlugin, type RetryDecision } from '../index';
+import { EXECUTION_SINK, resiliencePlugin, type RetryDecision } from '../index';
 import { retryDecisionOf } from '../client';
 import { inspectWorkflow, renderReport } from '../cli/inspect';
 import { ledgerQuery } from '../workflows';
@@ -92,7 +92,12 @@ async function main(): Promise<void> {
     activities,
   };
   const workers = [
-    await Worker.create({ ...common, taskQueue: bare }),
+    // The shared bundle's toolkit interceptors report each closing execution through a sink: a no-op here.
+    await Worker.create({
+      ...common,
+      taskQueue: bare,
+      sinks: { [EXECUTION_SINK]: { executionClosed: { fn: () => undefined } } },
+    }),
     await Worker.create({
       ...common,
       taskQueue: toolkit,

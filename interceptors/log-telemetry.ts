@@ -24,6 +24,8 @@ export class LogAttemptTelemetry implements AttemptTelemetry {
     });
     return {
       run: (fn) => fn(),
+      progressed: () => undefined,
+      resent: () => undefined,
       costRecorded: () => undefined,
       ended: (record: AttemptRecord, decision: RetryDecision | undefined) => {
         if (record.outcome === 'completed') {
@@ -67,6 +69,8 @@ export function combineTelemetry(...parts: AttemptTelemetry[]): AttemptTelemetry
           }
           return wrapped();
         },
+        progressed: () => observations.forEach((o) => o.progressed()),
+        resent: (classification) => observations.forEach((o) => o.resent(classification)),
         costRecorded: (cost, model) => observations.forEach((o) => o.costRecorded(cost, model)),
         ended: (record, decision, circuit) => observations.forEach((o) => o.ended(record, decision, circuit)),
       };

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type {
   ActivityInterceptorsFactory,
   BundleOptions,
+  InjectedSinks,
   BundlerPlugin,
   ReplayWorkerOptions,
   WorkerInterceptors,
@@ -9,6 +10,7 @@ import type {
   WorkerPlugin,
 } from '@temporalio/worker';
 import { Runtime } from '@temporalio/worker';
+import { EXECUTION_SINK, type ResilienceSinks } from '../src/telemetry-names';
 import { combineTelemetry, LogAttemptTelemetry } from './log-telemetry';
 import { OpenTelemetryAttemptTelemetry } from './open-telemetry';
 import { ResilienceActivityInboundInterceptor } from './resilience-activity-inbound-interceptor';
@@ -32,6 +34,11 @@ export interface ResilienceInterceptors extends WorkerInterceptors {
   readonly workflowModules: string[];
   /** The per-tool containment shared by every activity execution of the worker. */
   readonly tools: GovernorRegistry;
+  /**
+   * The workflow sink through which a closing execution reports its ledger (the per-execution cost histogram): pass
+   * it in `Worker.create({ sinks })`.
+   */
+  readonly sinks: InjectedSinks<ResilienceSinks>;
 }
 
 /**
@@ -43,10 +50,11 @@ export interface ResilienceInterceptors extends WorkerInterceptors {
 export function createResilienceInterceptors(options: ResilienceOptions = {}): ResilienceInterceptors {
   validateResilienceOptions(options);
   // The telemetry reads circuit states for its gauge (only later, at collection); the registry reports changes to it.
-  const telemetry = combineTelemetry(
-    new OpenTelemetryAttemptTelemetry(() => tools.circuitStates()),
-    new LogAttemptTelemetry(),
+  const openTelemetry = new OpenTelemetryAttemptTelemetry(
+    () => tools.circuitStates(),
+    () => tools.toolStates(),
   );
+  const telemetry = combineTelemetry(openTelemetry, new LogAttemptTelemetry());
   const tools = new GovernorRegistry({
     ...(options.tools ? { tools: options.tools } : {}),
     ...(options.defaultToolLimits ? { defaultToolLimits: options.defaultToolLimits } : {}),
@@ -72,6 +80,15 @@ export function createResilienceInterceptors(options: ResilienceOptions = {}): R
     ],
     workflowModules: [WORKFLOW_INTERCEPTORS_MODULE],
     tools,
+    sinks: {
+      [EXECUTION_SINK]: {
+        // Once per execution: not again when a worker replays the history.
+        executionClosed: {
+          fn: (info, summary) => openTelemetry.executionClosed(info.workflowType, summary),
+          callDuringReplay: false,
+        },
+      },
+    },
   };
 }
 
@@ -117,6 +134,7 @@ export function resiliencePlugin(options: ResilienceOptions = {}): ResiliencePlu
             ...interceptors.workflowModules,
           ],
         },
+        sinks: { ...workerOptions.sinks, ...interceptors.sinks },
       };
     },
     configureBundler(bundleOptions: BundleOptions): BundleOptions {
@@ -140,6 +158,7 @@ export function resiliencePlugin(options: ResilienceOptions = {}): ResiliencePlu
             ...interceptors.workflowModules,
           ],
         },
+        sinks: { ...replayOptions.sinks, ...interceptors.sinks },
       };
     },
   };

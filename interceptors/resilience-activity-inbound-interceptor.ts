@@ -112,7 +112,10 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
     const governor = this.tools.governorFor(toolKey);
     const observation = this.telemetry.startAttempt(info, id.base, chain);
     const current: AttemptRecord = { ...id.base, outcome: 'lost' };
-    const heartbeat = (user?: unknown) => this.ctx.heartbeat(chainHeartbeat(chain, current, user));
+    const heartbeat = (user?: unknown) => {
+      observation.progressed();
+      this.ctx.heartbeat(chainHeartbeat(chain, current, user));
+    };
     const finish = (record: AttemptRecord, decision?: RetryDecision): void => {
       chain = appendRecord(chain, record, addCost(chain.cost, attemptCost));
       // The last heartbeat travels with the failure to the next attempt (servers ≥ 1.16): the chain survives retries.
@@ -272,6 +275,7 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
           );
           // That call's cost is in the chain now; the attempt's own record carries only what follows.
           attemptCost = ZERO_COST;
+          observation.resent(classification);
           continue;
         }
         const decision = this.decide(id, classification, sideEffectUnknown, callsSoFar, maxCalls);

@@ -10,6 +10,14 @@ if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 &
     echo "[test] could not install chromium; the HTML timeline test will say so" >&2
 fi
 
+# The alert rules are checked and unit-tested with promtool: Debian's prometheus package, installed when missing.
+# Without it the rules test fails and says how to install it.
+if ! command -v promtool >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
+  echo "[test] installing promtool (apt-get install prometheus)" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus) \
+    >/dev/null 2>&1 || echo "[test] could not install promtool; test/unit/prometheus-rules.test.ts will say so" >&2
+fi
+
 # One command per line: `set -e` ignores a failure inside an `a && b` list.
 echo "== typecheck"
 npx tsc -p tsconfig.json --noEmit

@@ -80,7 +80,8 @@ export {
   isResultEnvelope,
 } from './attempts/attempt-record';
 export type { AttemptRecord, AttemptChain, ChainHeartbeat, ResultEnvelope } from './attempts/attempt-record';
-export { ATTRIBUTES, SPANS, METRICS } from './telemetry-names';
+export { ATTRIBUTES, SPANS, METRICS, EXECUTION_SINK, prometheusName } from './telemetry-names';
+export type { ExecutionSummary, ResilienceSinks } from './telemetry-names';
 export { analyzeHistory } from './forensics/analyze-history';
 export type {
   AnalyzeInput,
@@ -139,3 +140,13 @@ export type {
 } from './containment/tool-state';
 export { rateLimitReport } from './containment/rate-limit-report';
 export type { RateLimitReport } from './containment/rate-limit-report';
+export { analyzeFleet } from './forensics/fleet-report';
+export type {
+  FleetEntry,
+  FleetOptions,
+  FleetReport,
+  SameErrorRetry,
+  CostOutlier,
+  StalledExecution,
+} from './forensics/fleet-report';
+export { renderFleetText, renderFleetHtml } from './forensics/render-fleet';

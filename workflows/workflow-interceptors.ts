@@ -13,6 +13,7 @@ import type {
 } from '@temporalio/workflow';
 import { HEADERS, type BudgetHeader } from '../src/headers';
 import { currentRoute } from './fallback';
+import { ExecutionTelemetryInboundInterceptor } from './execution-telemetry';
 import { currentStepName } from './step';
 import { installLedger, WorkflowLedger } from './workflow-ledger';
 
@@ -90,5 +91,8 @@ export class ResilienceWorkflowOutboundInterceptor implements WorkflowOutboundCa
 export function interceptors(): WorkflowInterceptors {
   const ledger = new WorkflowLedger();
   installLedger(ledger);
-  return { outbound: [new ResilienceWorkflowOutboundInterceptor(ledger)] };
+  return {
+    outbound: [new ResilienceWorkflowOutboundInterceptor(ledger)],
+    inbound: [new ExecutionTelemetryInboundInterceptor(ledger)],
+  };
 }

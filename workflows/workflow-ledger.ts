@@ -36,6 +36,7 @@ const MAX_ACTIVITIES_KEPT = 200;
  */
 export class WorkflowLedger {
   private cost: Cost = ZERO_COST;
+  private attemptsSeen = 0;
   private budgetUsd: number | undefined;
   private readonly activities: Array<{ chain: AttemptChain }> = [];
 
@@ -72,6 +73,11 @@ export class WorkflowLedger {
     return this.cost;
   }
 
+  /** Attempts of every settled activity, those dropped from the chains and the kept activities included. */
+  get attemptCount(): number {
+    return this.attemptsSeen;
+  }
+
   /** Every attempt record kept, oldest activity first. */
   attempts(): AttemptRecord[] {
     return this.activities.flatMap((a) => [...a.chain.records]);
@@ -87,6 +93,7 @@ export class WorkflowLedger {
 
   private add(chain: AttemptChain): void {
     this.cost = addCost(this.cost, chain.cost);
+    this.attemptsSeen += chain.records.length + chain.dropped;
     this.activities.push({ chain });
     if (this.activities.length > MAX_ACTIVITIES_KEPT) this.activities.shift();
   }

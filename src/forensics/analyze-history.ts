@@ -23,6 +23,11 @@ export interface PendingActivity {
   readonly nextAttemptScheduleTime?: string;
   readonly lastFailureType?: string;
   readonly lastFailureMessage?: string;
+  /** `scheduled`, `started` or `cancel-requested`. */
+  readonly state?: string;
+  /** When the running attempt started, and when it last heartbeated (for stall detection). */
+  readonly lastStartedTime?: string;
+  readonly lastHeartbeatTime?: string;
 }
 
 /** Inputs of {@link analyzeHistory}. */
@@ -54,6 +59,8 @@ interface ActivityState {
   retry?: { initialInterval?: string; backoffCoefficient?: number; maximumInterval?: string };
   startedAt?: string;
   lastAttempt?: number;
+  /** Why the server ended the attempt before the final one, as the final attempt's started event says. */
+  previousTimeout?: string;
   closedAt?: string;
   outcome: StepReport['outcome'];
   chain?: AttemptChain;
@@ -145,6 +152,9 @@ export function analyzeHistory(input: AnalyzeInput): InspectReport {
       if (outcome === undefined) {
         state.startedAt = event.eventTime;
         state.lastAttempt = Number(a.attempt ?? 1);
+        const previous = a.lastFailure as FailureJson | undefined;
+        const timeout = timeoutTypeOf(previous);
+        if (timeout) state.previousTimeout = timeout;
         continue;
       }
       state.outcome = outcome;
@@ -190,6 +200,7 @@ export function analyzeHistory(input: AnalyzeInput): InspectReport {
   // A step still open in a closed workflow was abandoned (terminated, cancelled or timed out with it).
   if (closedAt) for (const state of order) if (state.outcome === 'pending') state.outcome = 'cancelled';
   const reports = order.map((state) => stepReport(state, input, threshold, keyUse));
+  const costs = order.filter((s) => s.chain).map((s) => s.chain!.cost.usd);
   return {
     schemaVersion: 1,
     workflowId: input.workflowId,
@@ -199,6 +210,7 @@ export function analyzeHistory(input: AnalyzeInput): InspectReport {
     startedAt,
     ...(closedAt ? { closedAt } : {}),
     toolkit: order.some((s) => s.chain !== undefined),
+    ...(costs.length > 0 ? { costUsd: roundUsd(costs.reduce((a, b) => a + b, 0)) } : {}),
     steps: reports.filter((r) => !r.step.startsWith('compensate:')),
     compensations: reports.filter((r) => r.step.startsWith('compensate:')),
   };
@@ -230,6 +242,7 @@ function stepReport(
     ...(failure?.type ? { failureType: failure.type } : {}),
     ...(failure?.message ? { failureMessage: failure.message } : {}),
     ...(state.route ? { route: { name: state.route.name, index: state.route.index } } : {}),
+    ...(state.chain ? { costUsd: roundUsd(state.chain.cost.usd) } : {}),
   };
   const { verdict, explanation, nextAttemptAt } = judge(
     state,
@@ -258,6 +271,15 @@ function judge(
       explanation: `the same idempotency key was dispatched as ${dispatches} different activities (ids ${[...keyUse.get(identity!)!].join(', ')})`,
     };
   }
+  const duplicate = duplicateRecord(state.chain?.records ?? []);
+  if (duplicate) {
+    return {
+      verdict: 'duplicate-log',
+      explanation: `attempt ${duplicate.attempt} (started ${duplicate.startedAt}) is recorded twice with the same times and outcome: one execution logged twice, not two calls`,
+    };
+  }
+  const overlap = leaseOverlap(state, state.chain?.records ?? []);
+  if (overlap) return { verdict: 'lease-overlap', explanation: overlap };
   if (state.outcome === 'pending') {
     return {
       verdict: 'pending',
@@ -335,6 +357,55 @@ function judge(
   return { verdict: 'ok', explanation: 'completed on the first attempt' };
 }
 
+/** Two records of one attempt's one execution: same attempt, start, end and outcome. */
+function duplicateRecord(records: readonly AttemptRecord[]): AttemptRecord | undefined {
+  const seen = new Set<string>();
+  for (const r of records) {
+    const identity = JSON.stringify([r.attempt, r.startedAt, r.finishedAt, r.outcome, r.reason]);
+    if (seen.has(identity)) return r;
+    seen.add(identity);
+  }
+  return undefined;
+}
+
+/**
+ * Two executions of one attempt overlapping in time. Evidence, strongest first: two records of the same attempt
+ * number with different starts; a record that ended after the next attempt started; an attempt lost (no recorded end)
+ * to a heartbeat or start-to-close timeout while the next attempt ran, since the server hands out the next attempt
+ * without being able to stop the first one's call.
+ */
+function leaseOverlap(state: ActivityState, records: readonly AttemptRecord[]): string | undefined {
+  for (let i = 0; i < records.length; i++) {
+    for (let j = i + 1; j < records.length; j++) {
+      const a = records[i]!;
+      const b = records[j]!;
+      if (a.attempt === b.attempt && a.startedAt !== b.startedAt) {
+        return `attempt ${a.attempt} ran twice: started ${a.startedAt} and ${b.startedAt}`;
+      }
+      if (a.finishedAt && Date.parse(a.finishedAt) > Date.parse(b.startedAt) + CLOCK_ALLOWANCE_MS) {
+        const ms = Date.parse(a.finishedAt) - Date.parse(b.startedAt);
+        return `attempt ${a.attempt} was still running ${ms} ms after attempt ${b.attempt} started (ended ${a.finishedAt})`;
+      }
+    }
+  }
+  // The final attempt's started event says why the one before it ended: only that pair can be judged.
+  const a = records[records.length - 2];
+  const b = records[records.length - 1];
+  const timeout = state.previousTimeout;
+  if (
+    a?.outcome === 'lost' &&
+    b?.attempt === state.lastAttempt &&
+    timeout &&
+    /HEARTBEAT|START_TO_CLOSE/.test(timeout)
+  ) {
+    return (
+      `attempt ${a.attempt} (started ${a.startedAt}) lost its lease to a ${timeout.replace('TIMEOUT_TYPE_', '').toLowerCase().replace(/_/g, '-')} timeout ` +
+      `with no recorded end, and attempt ${b.attempt} started at ${b.startedAt}: unless its worker had died, both executions ran at once`
+    );
+  }
+  return undefined;
+}
+
 /** What makes two activities the same business intent: the idempotency key (toolkit records only). */
 function dispatchIdentity(state: ActivityState): string | undefined {
   return state.chain?.records[0]?.idempotencyKey;
@@ -391,6 +462,18 @@ function fromHistory(state: ActivityState, pending: PendingActivity | undefined)
 function inferredGapMs(state: ActivityState): number | undefined {
   if (!state.startedAt || !state.lastAttempt || state.lastAttempt < 2) return undefined;
   return (Date.parse(state.startedAt) - Date.parse(state.scheduledAt)) / (state.lastAttempt - 1);
+}
+
+function timeoutTypeOf(failure: FailureJson | undefined): string | undefined {
+  for (let current = failure; current; current = current.cause) {
+    if (current.timeoutFailureInfo?.timeoutType) return current.timeoutFailureInfo.timeoutType;
+  }
+  return undefined;
+}
+
+/** Cents and below in sums of floating-point dollars are noise: keep 6 decimals. */
+function roundUsd(usd: number): number {
+  return Math.round(usd * 1e6) / 1e6;
 }
 
 function innermostApplicationFailure(

@@ -13,6 +13,8 @@ export interface InspectReport {
   readonly closedAt?: string;
   /** True when the toolkit's attempt records were found (else attempts are inferred from timings). */
   readonly toolkit: boolean;
+  /** Cost of every attempt of every step (toolkit records only; dropped records included). */
+  readonly costUsd?: number;
   readonly steps: readonly StepReport[];
   /** Saga compensations (`compensate:<step>`), in the order they were scheduled. */
   readonly compensations: readonly StepReport[];
@@ -28,6 +30,8 @@ export type Verdict =
   | 'circuit-open-fast-fail'
   /** The step failed on a fallback route (STOP, open circuit, budget) and the workflow moved to the next route. */
   | 'rerouted'
+  | 'lease-overlap'
+  | 'duplicate-log'
   | 'pending';
 
 /** One scheduled activity (one business step). */
@@ -52,6 +56,8 @@ export interface StepReport {
   readonly nextAttemptAt?: string;
   readonly failureType?: string;
   readonly failureMessage?: string;
+  /** Cost of the step's attempts, failed ones included (toolkit records only). */
+  readonly costUsd?: number;
 }
 
 /** One attempt of a step. */

@@ -5,6 +5,7 @@ export function renderText(report: InspectReport): string {
   const lines = [
     `${report.workflowType} ${report.workflowId} (run ${report.runId}): ${report.status}`,
     `  started ${report.startedAt}${report.closedAt ? `, closed ${report.closedAt}` : ''}` +
+      (report.costUsd !== undefined ? `; cost $${report.costUsd.toFixed(2)}` : '') +
       (report.toolkit ? '' : '; no toolkit attempt records: attempts inferred from timings'),
     '',
   ];
@@ -13,7 +14,8 @@ export function renderText(report: InspectReport): string {
     lines.push(title);
     for (const step of steps) {
       lines.push(
-        `  ${step.step} (${step.activityType}, activity ${step.activityId}): ${step.outcome}, ${step.attempts.length} attempt(s) -> ${step.verdict}`,
+        `  ${step.step} (${step.activityType}, activity ${step.activityId}): ${step.outcome}, ${step.attempts.length} attempt(s)` +
+          `${step.costUsd !== undefined ? `, $${step.costUsd.toFixed(2)}` : ''} -> ${step.verdict}`,
         `    ${step.explanation}`,
       );
       if (step.keyStable !== undefined)

@@ -55,10 +55,11 @@ describe('temporal-resilience inspect on histories made on the real dev server',
     type: string,
     args: unknown[],
     queue = taskQueue,
+    immediateThresholdMs?: number,
   ): Promise<InspectReport> {
     const workflowId = `${queue}-${name}`;
     await env.client.workflow.execute(type, { taskQueue: queue, workflowId, args }).catch(() => undefined);
-    const report = await inspectWorkflow({ workflowId, client: env.client });
+    const report = await inspectWorkflow({ workflowId, client: env.client, immediateThresholdMs });
     reports.set(name, report);
     return report;
   }
@@ -98,7 +99,15 @@ describe('temporal-resilience inspect on histories made on the real dev server',
       script: [{ status: 500 }, { status: 500 }, { status: 500 }],
       then: { status: 200 },
     });
-    const report = await runAndInspect('hot', 'zeroDelayRetryWorkflow', [provider.url('/hot')], bareQueue);
+    // The loop re-dispatches within one workflow task round trip, which a loaded machine stretches past the default
+    // 100 ms; a second is still far below any backoff (the server's own minimum is a second).
+    const report = await runAndInspect(
+      'hot',
+      'zeroDelayRetryWorkflow',
+      [provider.url('/hot')],
+      bareQueue,
+      1_000,
+    );
     expect(report.toolkit).toBe(false);
     // The first call failed on its own; each of the next three was dispatched at once after a failure.
     expect(report.steps.map((s) => s.verdict)).toEqual([
@@ -175,6 +184,7 @@ describe('temporal-resilience inspect on histories made on the real dev server',
       [
         'closedAt',
         'compensations',
+        'costUsd',
         'runId',
         'schemaVersion',
         'startedAt',
@@ -191,6 +201,7 @@ describe('temporal-resilience inspect on histories made on the real dev server',
       'activityType',
       'attempts',
       'closedAt',
+      'costUsd',
       'explanation',
       'failureMessage',
       'failureType',
@@ -252,6 +263,17 @@ describe('temporal-resilience inspect on histories made on the real dev server',
       ),
     ).toBe(2);
     expect(errors.join('\n')).toContain('Usage: temporal-resilience inspect <workflowId>');
+    const fleetErrors: string[] = [];
+    const run = (argv: string[]) =>
+      main(
+        argv,
+        () => undefined,
+        (t) => fleetErrors.push(t),
+      );
+    expect(await run(['inspect', 'some-id', '--query', 'WorkflowType="x"'])).toBe(2);
+    expect(fleetErrors.pop()).toContain('Give either <workflowId> or --query, not both.');
+    expect(await run(['inspect', '--query', '', '--stall-minutes', 'soon'])).toBe(2);
+    expect(fleetErrors.pop()).toContain("--stall-minutes must be a number > 0, got 'soon'.");
   });
 
   it('--html renders in headless Chromium with one bar per attempt', async () => {
