@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import {
   analyzeHistory,
   type JsonHistoryEvent,
@@ -8,6 +7,7 @@ import {
   type PendingActivity,
 } from '../src/forensics/analyze-history';
 import type { InspectReport } from '../src/forensics/inspect-report';
+import { historyToProto3Json } from './history-json';
 import { renderHtml } from '../src/forensics/render-html';
 import { renderText } from '../src/forensics/render-text';
 
@@ -38,7 +38,8 @@ export async function inspectWorkflow(options: InspectOptions): Promise<InspectR
   try {
     const handle = client.workflow.getHandle(options.workflowId, options.runId);
     const [history, description] = await Promise.all([handle.fetchHistory(), handle.describe()]);
-    const json = JSON.parse(historyToJSON(history)) as { events?: JsonHistoryEvent[] };
+    // Not the SDK's historyToJSON: it breaks when npm hoists another major of protobufjs (see history-json.ts).
+    const json = historyToProto3Json(history) as { events?: JsonHistoryEvent[] };
     const pending: PendingActivity[] = (description.raw.pendingActivities ?? []).map((p) => ({
       activityId: p.activityId ?? '',
       attempt: p.attempt ?? 0,

@@ -1,21 +1,13 @@
 import type { Info } from '@temporalio/activity';
-import {
-  context,
-  metrics,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Attributes,
-  type Counter,
-  type Histogram,
-  type Span,
-} from '@opentelemetry/api';
+import type { Attributes, Counter, Histogram, Span } from '@opentelemetry/api';
 import type { AttemptChain, AttemptRecord } from '../src/attempts/attempt-record';
 import type { Cost } from '../src/cost/cost';
 import type { RetryDecision } from '../src/retry-decision/retry-decision';
 import { ATTRIBUTES, METRICS, SPANS } from '../src/telemetry-names';
 import type { AttemptObservation, AttemptTelemetry } from './attempt-telemetry';
 import type { CircuitSnapshot, CircuitState, CircuitStateChange } from './tool-circuit';
+// The optional peer, loaded on first use (see open-telemetry-api.ts).
+import { context, metrics, SpanKind, SpanStatusCode, trace } from './open-telemetry-api';
 
 const INSTRUMENTATION = 'temporal-resilience';
 const CIRCUIT_LEVEL: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 };

@@ -11,6 +11,8 @@ import type {
 import { Runtime } from '@temporalio/worker';
 import { combineTelemetry, LogAttemptTelemetry } from './log-telemetry';
 import { OpenTelemetryAttemptTelemetry } from './open-telemetry';
+import { isOpenTelemetryInstalled } from './open-telemetry-api';
+import { assertAfterOpenTelemetryPlugins } from './plugin-order';
 import { ResilienceActivityInboundInterceptor } from './resilience-activity-inbound-interceptor';
 import { validateResilienceOptions, type ResilienceOptions } from './resilience-options';
 import { ToolRegistry } from './tool-registry';
@@ -39,8 +41,9 @@ export interface ResilienceInterceptors extends WorkerInterceptors {
 export function createResilienceInterceptors(options: ResilienceOptions = {}): ResilienceInterceptors {
   validateResilienceOptions(options);
   // The telemetry reads circuit states for its gauge (only later, at collection); the registry reports changes to it.
+  // OpenTelemetry only when the app has @opentelemetry/api (an optional peer); logs always.
   const telemetry = combineTelemetry(
-    new OpenTelemetryAttemptTelemetry(() => tools.circuitStates()),
+    ...(isOpenTelemetryInstalled() ? [new OpenTelemetryAttemptTelemetry(() => tools.circuitStates())] : []),
     new LogAttemptTelemetry(),
   );
   const tools = new ToolRegistry(options, (change) => {
@@ -88,11 +91,12 @@ export interface ResiliencePlugin extends WorkerPlugin, BundlerPlugin {
  */
 export function resiliencePlugin(options: ResilienceOptions = {}): ResiliencePlugin {
   const interceptors = createResilienceInterceptors(options);
-  return {
+  const plugin: ResiliencePlugin = {
     name: 'temporal-resilience',
     tools: interceptors.tools,
     circuitStates: () => interceptors.tools.circuitStates(),
     configureWorker(workerOptions: WorkerOptions): WorkerOptions {
+      assertAfterOpenTelemetryPlugins(workerOptions.plugins, plugin);
       return {
         ...workerOptions,
         interceptors: {
@@ -129,4 +133,5 @@ export function resiliencePlugin(options: ResilienceOptions = {}): ResiliencePlu
       };
     },
   };
+  return plugin;
 }
