@@ -16,7 +16,7 @@ ok, delayed-retry, immediate-retry, duplicate-dispatch, terminal-policy-failure,
   --address     Temporal frontend (default: $TEMPORAL_ADDRESS or localhost:7233)
   --namespace   namespace (default: $TEMPORAL_NAMESPACE or default)
   --run-id      a specific run (default: the latest)
-  --json        print the report as JSON (schema: README, "Forensics")
+  --json        print the report as JSON (schema: docs/forensics.md)
   --html FILE   also write a self-contained HTML page with a timeline of the attempts`;
 
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
