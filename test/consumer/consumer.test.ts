@@ -1,11 +1,14 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createDevServerEnv } from '../../testing';
+import { typeScriptBlocks } from '../helpers/markdown-blocks';
 import { OtlpCollector, type CollectedSpan } from '../helpers/otlp-collector';
 import { expectOneTraceWithEveryAttempt } from '../helpers/trace-expectations';
 
@@ -232,6 +235,38 @@ describe('the packed package in a fresh app', () => {
         ['failed', 'retry'],
         ['completed', undefined],
       ]);
+    },
+    SLOW,
+  );
+
+  it(
+    'runs the README quick start as written (its files compiled, the server address swapped in)',
+    async () => {
+      const dir = join(app, 'quickstart');
+      mkdirSync(dir);
+      const files = typeScriptBlocks('README.md', readFileSync(join(ROOT, 'README.md'), 'utf8')).filter(
+        (b) => b.file,
+      );
+      expect(files.map((b) => b.file)).toEqual(['activities.ts', 'workflows.ts', 'worker.ts', 'client.ts']);
+      for (const block of files) {
+        const code = block.code.replaceAll("'localhost:7233'", JSON.stringify(address));
+        const js = ts.transpileModule(code, {
+          compilerOptions: {
+            module: ts.ModuleKind.CommonJS,
+            target: ts.ScriptTarget.ES2022,
+            esModuleInterop: true,
+          },
+        }).outputText;
+        writeFileSync(join(dir, block.file!.replace(/\.ts$/, '.js')), js);
+      }
+      const worker = spawn(process.execPath, ['worker.js'], { cwd: dir, env: appEnv(), stdio: 'ignore' });
+      try {
+        const { stdout } = await sh(dir, process.execPath, ['client.js']);
+        expect(stdout.trim()).toBe('inv_42 after 3 calls with 1 idempotency key');
+      } finally {
+        worker.kill('SIGINT');
+        if (worker.exitCode === null) await once(worker, 'exit');
+      }
     },
     SLOW,
   );

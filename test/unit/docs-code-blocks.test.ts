@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { typeScriptBlocks, type CodeBlock } from '../helpers/markdown-blocks';
 
 /**
  * Every TypeScript block in README.md and docs/*.md is type-checked against this package, as a user's file would be:
@@ -19,49 +20,6 @@ const ENTRY_POINTS: Record<string, string> = {
   'temporal-resilience/client': 'client/index.ts',
   'temporal-resilience/testing': 'testing/index.ts',
 };
-
-/** One fenced TypeScript block. */
-export interface CodeBlock {
-  readonly page: string;
-  /** 1-based line of the block's first code line in the page. */
-  readonly line: number;
-  readonly code: string;
-  readonly fragment: boolean;
-  readonly file?: string;
-}
-
-/** The ```ts / ```typescript blocks of a markdown page; throws on a fence word it does not know. */
-export function typeScriptBlocks(page: string, markdown: string): CodeBlock[] {
-  const blocks: CodeBlock[] = [];
-  const lines = markdown.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const open = /^```(\S*)(.*)$/.exec(lines[i]!);
-    if (!open) continue;
-    const end = lines.findIndex((l, j) => j > i && l.startsWith('```'));
-    if (end < 0) throw new Error(`${page}:${i + 1}: unclosed code fence`);
-    if (open[1] === 'ts' || open[1] === 'typescript') {
-      let fragment = false;
-      let file: string | undefined;
-      for (const word of open[2]!.trim().split(/\s+/).filter(Boolean)) {
-        if (word === 'fragment') fragment = true;
-        else if (/^file=[\w.-]+\.ts$/.test(word)) file = word.slice('file='.length);
-        else
-          throw new Error(
-            `${page}:${i + 1}: unknown word '${word}' in the code fence (use fragment or file=NAME.ts)`,
-          );
-      }
-      blocks.push({
-        page,
-        line: i + 2,
-        code: lines.slice(i + 1, end).join('\n'),
-        fragment,
-        ...(file ? { file } : {}),
-      });
-    }
-    i = end;
-  }
-  return blocks;
-}
 
 const pages = (): string[] => [
   'README.md',

@@ -20,8 +20,14 @@ async function main() {
   const plugin = resiliencePlugin();
   const plugins = [...(otel ? otel.plugins : []), plugin];
 
+  // The bundler reports warnings (e.g. source maps without their sources) inside its INFO summary as
+  // "modules with warnings", not as WARN entries: every entry at any level that mentions a warning counts.
   const bundleWarnings = [];
-  const logger = new DefaultLogger('WARN', (entry) => bundleWarnings.push(entry.message));
+  const logger = new DefaultLogger('TRACE', (entry) => {
+    if (entry.level === 'WARN' || entry.level === 'ERROR' || /warning/i.test(entry.message)) {
+      bundleWarnings.push(entry.message);
+    }
+  });
   const workflowBundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('./workflows'),
     plugins,
