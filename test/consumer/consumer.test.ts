@@ -46,12 +46,13 @@ async function sh(cwd: string, file: string, args: string[], extra: Record<strin
   }
 }
 
-/** The `npm i` lines of the README's "Install" section, the first ```sh block after the heading. */
+/** The `npm i` commands of the README's "Install" section (its first ```sh block), continuation lines joined. */
 export function readmeInstallCommands(readme: string): string[][] {
   const section = readme.split(/^## Install\s*$/m)[1];
   const block = section?.match(/```sh\n([\s\S]*?)```/)?.[1];
   if (!block) throw new Error('README.md has no "## Install" section with a ```sh block');
   return block
+    .replace(/\\\n/g, ' ')
     .split('\n')
     .map((line) => line.replace(/#.*$/, '').trim())
     .filter((line) => line.startsWith('npm i '))
