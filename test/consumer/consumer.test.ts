@@ -149,6 +149,9 @@ describe('the packed package in a fresh app', () => {
       ]);
       const counts = JSON.parse(cjs.stdout) as number[];
       expect(counts.every((n) => n > 0)).toBe(true);
+      // opossum 10 here (the repository's own tests run 9): both majors of the peer range are exercised.
+      const opossum = await sh(app, process.execPath, ['-p', "require('opossum/package.json').version"]);
+      expect(opossum.stdout.trim()).toMatch(/^10\./);
       const esm = await sh(app, process.execPath, [
         '--input-type=module',
         '-e',
