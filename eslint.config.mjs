@@ -68,7 +68,18 @@ const sandboxSafe = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.temporal/**', 'demo-output/**', 'eslint.config.mjs'] },
+  // test/consumer/app is a user's app, checked inside its own install against the packed package.
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.temporal/**',
+      'demo-output/**',
+      'docs/api/**',
+      'test/consumer/app/**',
+      'eslint.config.mjs',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     languageOptions: {

@@ -15,14 +15,14 @@ import { markdownTable, type Row } from './table';
 const README_START = '<!-- bench:start -->';
 const README_END = '<!-- bench:end -->';
 
-/** The README shows the same tables between its bench markers. */
+/** docs/benchmarks.md shows the same tables between its bench markers. */
 function writeReadmeTables(results: string): void {
-  const path = join(__dirname, '../README.md');
+  const path = join(__dirname, '../docs/benchmarks.md');
   const readme = readFileSync(path, 'utf8');
   const start = readme.indexOf(README_START);
   const end = readme.indexOf(README_END);
   if (start < 0 || end < start) return;
-  const body = results.replace(/^# Benchmark results\n\n/, '').replace(/^## /gm, '#### ');
+  const body = results.replace(/^# Benchmark results\n\n/, '').replace(/^## /gm, '### ');
   writeFileSync(path, `${readme.slice(0, start + README_START.length)}\n\n${body}\n${readme.slice(end)}`);
 }
 
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   const results = [...header, ...sections].join('\n\n').replace(/\n{3,}/g, '\n\n') + '\n';
   writeFileSync(join(__dirname, 'RESULTS.md'), results);
   writeReadmeTables(results);
-  console.log("\nwrote bench/RESULTS.md and the README's benchmark tables");
+  console.log('\nwrote bench/RESULTS.md and the tables in docs/benchmarks.md');
 }
 
 main().then(

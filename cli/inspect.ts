@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import {
   analyzeHistory,
   type JsonHistoryEvent,
@@ -10,6 +9,7 @@ import {
 import { analyzeFleet, type FleetEntry, type FleetReport } from '../src/forensics/fleet-report';
 import type { InspectReport } from '../src/forensics/inspect-report';
 import { renderFleetHtml, renderFleetText } from '../src/forensics/render-fleet';
+import { historyToProto3Json } from './history-json';
 import { renderHtml } from '../src/forensics/render-html';
 import { renderText } from '../src/forensics/render-text';
 
@@ -106,7 +106,8 @@ async function readExecution(
 ): Promise<FleetEntry> {
   const handle = client.workflow.getHandle(options.workflowId, options.runId);
   const [history, description] = await Promise.all([handle.fetchHistory(), handle.describe()]);
-  const json = JSON.parse(historyToJSON(history)) as { events?: JsonHistoryEvent[] };
+  // Not the SDK's historyToJSON: it breaks when npm hoists another major of protobufjs (see history-json.ts).
+  const json = historyToProto3Json(history) as { events?: JsonHistoryEvent[] };
   const pending: PendingActivity[] = (description.raw.pendingActivities ?? []).map((p) => ({
     activityId: p.activityId ?? '',
     attempt: p.attempt ?? 0,

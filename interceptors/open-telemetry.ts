@@ -1,15 +1,5 @@
 import type { Info } from '@temporalio/activity';
-import {
-  context,
-  metrics,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Attributes,
-  type Counter,
-  type Histogram,
-  type Span,
-} from '@opentelemetry/api';
+import type { Attributes, Counter, Histogram, Span } from '@opentelemetry/api';
 import type { AttemptChain, AttemptRecord } from '../src/attempts/attempt-record';
 import type { Cost } from '../src/cost/cost';
 import type { RetryDecision } from '../src/retry-decision/retry-decision';
@@ -18,6 +8,8 @@ import type { AttemptObservation, AttemptTelemetry } from './attempt-telemetry';
 import type { CircuitStateName } from '../src/containment/circuit';
 import type { CircuitStateChange } from './containment/tool-governor';
 import type { ToolStatus } from './containment/governor-registry';
+// The optional peer, loaded on first use (see open-telemetry-api.ts).
+import { context, metrics, SpanKind, SpanStatusCode, trace } from './open-telemetry-api';
 
 const INSTRUMENTATION = 'temporal-resilience';
 const CIRCUIT_LEVEL: Record<CircuitStateName, number> = {

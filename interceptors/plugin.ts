@@ -13,6 +13,8 @@ import { Runtime } from '@temporalio/worker';
 import { EXECUTION_SINK, type ResilienceSinks } from '../src/telemetry-names';
 import { combineTelemetry, LogAttemptTelemetry } from './log-telemetry';
 import { OpenTelemetryAttemptTelemetry } from './open-telemetry';
+import { isOpenTelemetryInstalled } from './open-telemetry-api';
+import { assertAfterOpenTelemetryPlugins } from './plugin-order';
 import { ResilienceActivityInboundInterceptor } from './resilience-activity-inbound-interceptor';
 import {
   DEFAULT_QUOTA_HOLD_MS,
@@ -50,11 +52,14 @@ export interface ResilienceInterceptors extends WorkerInterceptors {
 export function createResilienceInterceptors(options: ResilienceOptions = {}): ResilienceInterceptors {
   validateResilienceOptions(options);
   // The telemetry reads circuit states for its gauge (only later, at collection); the registry reports changes to it.
-  const openTelemetry = new OpenTelemetryAttemptTelemetry(
-    () => tools.circuitStates(),
-    () => tools.toolStates(),
-  );
-  const telemetry = combineTelemetry(openTelemetry, new LogAttemptTelemetry());
+  // OpenTelemetry only when the app has @opentelemetry/api (an optional peer); logs always.
+  const openTelemetry = isOpenTelemetryInstalled()
+    ? new OpenTelemetryAttemptTelemetry(
+        () => tools.circuitStates(),
+        () => tools.toolStates(),
+      )
+    : undefined;
+  const telemetry = combineTelemetry(...(openTelemetry ? [openTelemetry] : []), new LogAttemptTelemetry());
   const tools = new GovernorRegistry({
     ...(options.tools ? { tools: options.tools } : {}),
     ...(options.defaultToolLimits ? { defaultToolLimits: options.defaultToolLimits } : {}),
@@ -84,7 +89,7 @@ export function createResilienceInterceptors(options: ResilienceOptions = {}): R
       [EXECUTION_SINK]: {
         // Once per execution: not again when a worker replays the history.
         executionClosed: {
-          fn: (info, summary) => openTelemetry.executionClosed(info.workflowType, summary),
+          fn: (info, summary) => openTelemetry?.executionClosed(info.workflowType, summary),
           callDuringReplay: false,
         },
       },
@@ -118,12 +123,13 @@ export interface ResiliencePlugin extends WorkerPlugin, BundlerPlugin {
  */
 export function resiliencePlugin(options: ResilienceOptions = {}): ResiliencePlugin {
   const interceptors = createResilienceInterceptors(options);
-  return {
+  const plugin: ResiliencePlugin = {
     name: 'temporal-resilience',
     tools: interceptors.tools,
     circuitStates: () => interceptors.tools.circuitStates(),
     toolStates: () => interceptors.tools.toolStates(),
     configureWorker(workerOptions: WorkerOptions): WorkerOptions {
+      assertAfterOpenTelemetryPlugins(workerOptions.plugins, plugin);
       return {
         ...workerOptions,
         interceptors: {
@@ -162,4 +168,5 @@ export function resiliencePlugin(options: ResilienceOptions = {}): ResiliencePlu
       };
     },
   };
+  return plugin;
 }

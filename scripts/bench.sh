@@ -3,5 +3,5 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 node --expose-gc --import tsx bench/run.ts "$@"
-# The run rewrote the README's benchmark tables; keep them in the project's format.
-npx prettier --write README.md >/dev/null
+# The run rewrote the benchmark tables in docs/benchmarks.md; keep them in the project's format.
+npx prettier --write docs/benchmarks.md >/dev/null

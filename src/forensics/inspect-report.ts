@@ -1,6 +1,6 @@
 /**
  * The report `temporal-resilience inspect` produces (`--json`). The shape is versioned by `schemaVersion` and pinned
- * by a test; README.md documents every field.
+ * by a test; docs/forensics.md documents every field.
  */
 export interface InspectReport {
   readonly schemaVersion: 1;
