@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: every benchmark, each against a baseline measured in the same run; results to bench/RESULTS.md.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createDevServerEnv, createTimeSkippingEnv, FakeProvider } from '../testing';
+import { runContainment } from './scenarios/containment';
 import { runInterceptorCost } from './scenarios/interceptor-cost';
 import { runMemoryBound } from './scenarios/memory-bound';
 import { runOverhead } from './scenarios/overhead';
@@ -26,39 +27,68 @@ function writeReadmeTables(results: string): void {
   writeFileSync(path, `${readme.slice(0, start + README_START.length)}\n\n${body}\n${readme.slice(end)}`);
 }
 
+/** Sections of the results, in order; `BENCH_ONLY=containment,storms` runs some and keeps the others' last results. */
+const SECTIONS = ['interceptor', 'overhead', 'containment', 'storms', 'memory'] as const;
+type Section = (typeof SECTIONS)[number];
+
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-  const sections: string[] = [];
-  const print = (title: string, rows: Row[]) => {
-    const table = markdownTable(rows);
-    console.log(`\n## ${title}\n\n${table}`);
-    sections.push(`## ${title}\n\n${table}`);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+  const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()) ?? [...SECTIONS];
+  const unknown = only.filter((s) => !(SECTIONS as readonly string[]).includes(s));
+  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown section ${unknown.join(', ')}; use ${SECTIONS.join(', ')}`);
+  const run = (section: Section) => only.includes(section);
+  const resultsDir = join(__dirname, 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const write = (section: Section, parts: string[]) =>
+    writeFileSync(join(resultsDir, `${section}.md`), parts.join('\n\n') + '\n');
+  const table = (title: string, rows: Row[]) => {
+    const text = `## ${title}\n\n${markdownTable(rows)}`;
+    console.log(`\n${text}`);
+    return text;
   };
 
   const dev = await createDevServerEnv({ server: { log: { format: 'pretty', level: 'error' } } });
   const provider = await FakeProvider.start();
   try {
     // First, before any OpenTelemetry provider is registered: the toolkit's own cost, OpenTelemetry as no-op API.
-    print(
-      'Interceptor cost per call (in-process, no OpenTelemetry SDK registered)',
-      await runInterceptorCost(),
-    );
-    print('Overhead (dev server, 2,000 no-op activities from 200 workflows)', await runOverhead(dev, rounds));
-    const storms: Row[] = [];
-    const timeSkipping = await createTimeSkippingEnv();
-    try {
-      storms.push(await quotaStorm(timeSkipping, provider));
-      console.log(storms.at(-1));
-    } finally {
-      await timeSkipping.teardown();
+    if (run('interceptor')) {
+      write('interceptor', [
+        table('Interceptor cost per call (in-process, no OpenTelemetry SDK registered)', await runInterceptorCost()),
+      ]);
     }
-    storms.push(await waitStorm(dev, provider, 5));
-    console.log(storms.at(-1));
-    storms.push(await budgetStorm(dev, provider));
-    console.log(storms.at(-1));
-    print('Storm containment (toolkit versus Temporal defaults with unclassified errors)', storms);
-    print('Memory bound (10,000 distinct tool keys)', await runMemoryBound());
+    if (run('overhead')) {
+      write('overhead', [
+        table('Overhead (dev server, 2,000 no-op activities from 200 workflows)', await runOverhead(dev, rounds)),
+      ]);
+    }
+    if (run('containment')) {
+      const containment = await runContainment(dev, provider, rounds);
+      write(
+        'containment',
+        containment.sections.map(
+          (s) => table(s.title, s.rows) + s.charts.map((c) => `\n\n![${c}](${c})`).join(''),
+        ),
+      );
+    }
+    if (run('storms')) {
+      const storms: Row[] = [];
+      const timeSkipping = await createTimeSkippingEnv();
+      try {
+        storms.push(await quotaStorm(timeSkipping, provider));
+        console.log(storms.at(-1));
+      } finally {
+        await timeSkipping.teardown();
+      }
+      storms.push(await waitStorm(dev, provider, 5));
+      console.log(storms.at(-1));
+      storms.push(await budgetStorm(dev, provider));
+      console.log(storms.at(-1));
+      write('storms', [table('Storm containment (toolkit versus Temporal defaults with unclassified errors)', storms)]);
+    }
+    if (run('memory')) {
+      write('memory', [table('Memory bound (10,000 distinct tool keys)', await runMemoryBound())]);
+    }
   } finally {
     await provider.close();
     await dev.teardown();
@@ -66,13 +96,17 @@ async function main(): Promise<void> {
   const header = [
     '# Benchmark results',
     '',
-    `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench\` on ${cpus().length} cores, ` +
-      `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; each comparison in the same run.`,
+    `Measured by \`npm run bench\` on ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, ` +
+      `Node ${process.version}; each comparison in the same run, ${rounds} rounds where rounds are given ` +
+      `(last run ${new Date().toISOString().slice(0, 16)}Z: ${only.join(', ')}).`,
     '',
   ];
+  const sections = SECTIONS.map((s) => join(resultsDir, `${s}.md`))
+    .filter((f) => existsSync(f))
+    .map((f) => readFileSync(f, 'utf8').trim());
   const results = [...header, ...sections].join('\n\n').replace(/\n{3,}/g, '\n\n') + '\n';
   writeFileSync(join(__dirname, 'RESULTS.md'), results);
-  writeReadmeTables(results);
+  writeReadmeTables(results.replace(/\]\(charts\//g, '](../bench/charts/'));
   console.log('\nwrote bench/RESULTS.md and the tables in docs/benchmarks.md');
 }
 
