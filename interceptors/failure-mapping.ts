@@ -1,5 +1,5 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import { CHAIN_MARKER, type AttemptChain } from '../src/attempts/attempt-record';
+import { WIRE_MARKER, type ChainWire } from '../src/attempts/chain-wire';
 import type { RetryDecision } from '../src/retry-decision/retry-decision';
 import { messageOf } from '../src/text/message-of';
 import { safeMessage, redactSecrets } from '../src/text/redact';
@@ -7,24 +7,32 @@ import { safeMessage, redactSecrets } from '../src/text/redact';
 /**
  * The one place a {@link RetryDecision} becomes an `ApplicationFailure`: `type` names the class, STOP and FAIL are
  * non-retryable, retryable ones carry `nextRetryDelay`, throttling is BENIGN, and the decision record rides along as
- * the first detail (the attempt chain, when given, as the second). The message and the cause are redacted and
- * truncated: failures live in history forever.
+ * the first detail (the attempt chain's wire form, when given, as the second). The message and the cause are redacted
+ * and truncated: failures live in history forever.
+ *
+ * Size stays bounded at any attempt count (Temporal repeats the last failure on the next attempt's started event,
+ * and the server replaces a failure over its size limit): the failure's own stack is dropped (it would list only the
+ * toolkit's frames; the cause keeps the original's), a thrown string (a refusal's reason) becomes the message with
+ * no cause and no stack, and the chain passed in is whatever `AttemptLedger.failureWire` chose (a summary
+ * unless nothing will retry).
  */
 export function toApplicationFailure(
   decision: RetryDecision,
   original: unknown,
-  chain?: AttemptChain,
+  wire?: ChainWire,
 ): ApplicationFailure {
   const originalMessage = messageOf(original);
-  return ApplicationFailure.create({
+  const failure = ApplicationFailure.create({
     type: decision.failureType,
     message: `${decision.failureType} (${decision.reason})${originalMessage ? `: ${safeMessage(originalMessage)}` : ''}`,
     nonRetryable: decision.nonRetryable,
     ...(decision.delayMs !== undefined && !decision.nonRetryable ? { nextRetryDelay: decision.delayMs } : {}),
-    details: chain ? [decision, { marker: CHAIN_MARKER, chain }] : [decision],
-    cause: sanitizedCause(original),
+    details: wire ? [decision, { marker: WIRE_MARKER, wire }] : [decision],
+    cause: typeof original === 'string' ? undefined : sanitizedCause(original),
     ...(decision.benign ? { category: ApplicationFailureCategory.BENIGN } : {}),
   });
+  failure.stack = `${failure.name}: ${failure.message}`;
+  return failure;
 }
 
 /**

@@ -8,11 +8,15 @@ import type {
   WorkerOptions,
   WorkerPlugin,
 } from '@temporalio/worker';
+import type { PayloadCodec } from '@temporalio/common';
 import { Runtime } from '@temporalio/worker';
+import { AttemptStore } from './attempt-store';
+import { ChainPayloadCodec } from './chain-payload-codec';
 import { combineTelemetry, LogAttemptTelemetry } from './log-telemetry';
 import { OpenTelemetryAttemptTelemetry } from './open-telemetry';
 import { ResilienceActivityInboundInterceptor } from './resilience-activity-inbound-interceptor';
 import { validateResilienceOptions, type ResilienceOptions } from './resilience-options';
+import { InMemorySpendTally, type SpendTally } from './spend-tally';
 import { ToolRegistry } from './tool-registry';
 
 /**
@@ -28,6 +32,22 @@ export interface ResilienceInterceptors extends WorkerInterceptors {
   readonly workflowModules: string[];
   /** The per-tool state shared by every activity execution of the worker. */
   readonly tools: ToolRegistry;
+  /**
+   * The codec that carries attempt chains in payload metadata, beside results and heartbeat details. Put it first in
+   * the worker's `dataConverter.payloadCodecs` (the plugin does this for you).
+   */
+  readonly payloadCodec: ChainPayloadCodec;
+  /** The worker-wide spend per workflow execution that budgets check before every attempt. */
+  readonly tally: SpendTally;
+}
+
+/** State shared beyond one worker, for fleets (the defaults keep it in this worker's memory). */
+export interface ResilienceSharedState {
+  /**
+   * Spend per workflow execution, counted by every attempt the moment it records cost.
+   * @default an {@link InMemorySpendTally}
+   */
+  readonly spendTally?: SpendTally;
 }
 
 /**
@@ -36,8 +56,15 @@ export interface ResilienceInterceptors extends WorkerInterceptors {
  *
  * @throws {@link InvalidOptionsError} when an option is invalid, naming it.
  */
-export function createResilienceInterceptors(options: ResilienceOptions = {}): ResilienceInterceptors {
+export function createResilienceInterceptors(
+  options: ResilienceOptions = {},
+  shared: ResilienceSharedState = {},
+): ResilienceInterceptors {
   validateResilienceOptions(options);
+  const store = new AttemptStore();
+  const payloadCodec = new ChainPayloadCodec(store);
+  const tally = shared.spendTally ?? new InMemorySpendTally();
+  const ledgerDeps = { store, tally, codecInstalled: () => payloadCodec.used || codecConfigured.has(payloadCodec) };
   // The telemetry reads circuit states for its gauge (only later, at collection); the registry reports changes to it.
   const telemetry = combineTelemetry(
     new OpenTelemetryAttemptTelemetry(() => tools.circuitStates()),
@@ -57,11 +84,28 @@ export function createResilienceInterceptors(options: ResilienceOptions = {}): R
   });
   return {
     activity: [
-      (ctx) => ({ inbound: new ResilienceActivityInboundInterceptor(ctx, options, tools, telemetry) }),
+      (ctx) => ({
+        inbound: new ResilienceActivityInboundInterceptor(ctx, options, tools, telemetry, ledgerDeps),
+      }),
     ],
     workflowModules: [WORKFLOW_INTERCEPTORS_MODULE],
     tools,
+    payloadCodec,
+    tally,
   };
+}
+
+/** Codecs a plugin has put into a worker's options (so the interceptor may rely on them from the first attempt). */
+const codecConfigured = new WeakSet<ChainPayloadCodec>();
+
+/** The data converter with the toolkit's codec first (closest to the payload converter), added once. */
+function withChainCodec<T extends { payloadCodecs?: PayloadCodec[] }>(
+  dataConverter: T | undefined,
+  codec: ChainPayloadCodec,
+): T {
+  codecConfigured.add(codec);
+  const codecs = dataConverter?.payloadCodecs ?? [];
+  return { ...dataConverter, payloadCodecs: codecs.includes(codec) ? codecs : [codec, ...codecs] } as T;
 }
 
 /**
@@ -95,6 +139,7 @@ export function resiliencePlugin(options: ResilienceOptions = {}): ResiliencePlu
     configureWorker(workerOptions: WorkerOptions): WorkerOptions {
       return {
         ...workerOptions,
+        dataConverter: withChainCodec(workerOptions.dataConverter, interceptors.payloadCodec),
         interceptors: {
           ...workerOptions.interceptors,
           activity: [...(workerOptions.interceptors?.activity ?? []), ...interceptors.activity],
@@ -119,6 +164,7 @@ export function resiliencePlugin(options: ResilienceOptions = {}): ResiliencePlu
     configureReplayWorker(replayOptions: ReplayWorkerOptions): ReplayWorkerOptions {
       return {
         ...replayOptions,
+        dataConverter: withChainCodec(replayOptions.dataConverter, interceptors.payloadCodec),
         interceptors: {
           ...replayOptions.interceptors,
           workflowModules: [

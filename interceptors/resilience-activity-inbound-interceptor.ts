@@ -3,22 +3,17 @@ import { defaultPayloadConverter, TemporalFailure, type Headers } from '@tempora
 import { msOptionalToNumber } from '@temporalio/common/lib/time';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
 import { runWithAttemptContext } from '../activities/attempt-context';
-import {
-  appendRecord,
-  CHAIN_MARKER,
-  type AttemptChain,
-  type AttemptRecord,
-} from '../src/attempts/attempt-record';
+import type { AttemptRecord } from '../src/attempts/attempt-record';
 import type { Classification } from '../src/classification/classification';
 import { classifyError } from '../src/classification/classify-error';
-import { addCost, priceEntry, ZERO_COST, type Cost } from '../src/cost/cost';
+import { priceEntry, ZERO_COST, type Cost } from '../src/cost/cost';
 import { isHttpError } from '../src/errors/http-error';
 import { isResilienceTimeoutError } from '../src/errors/timeout-error';
 import { FAILURE_TYPES, type FailureType } from '../src/failure-types';
 import { HEADERS, type BudgetHeader } from '../src/headers';
 import { deriveIdempotencyKey } from '../src/idempotency/idempotency-key';
 import { decideRetry, type RetryDecision } from '../src/retry-decision/retry-decision';
-import { chainFromHeartbeat, chainHeartbeat } from './attempt-chain';
+import { AttemptLedger, type AttemptLedgerDeps } from './attempt-ledger';
 import type { AttemptTelemetry } from './attempt-telemetry';
 import { toApplicationFailure } from './failure-mapping';
 import { DEFAULT_QUOTA_HOLD_MS, type ResilienceOptions } from './resilience-options';
@@ -40,9 +35,8 @@ interface AttemptIdentity {
  * circuit; runs the activity; classifies any failure into the right `ApplicationFailure`; and keeps the attempt
  * chain (records and cost of every attempt) going from attempt to attempt and on to the workflow.
  *
- * Passes through unchanged: `ApplicationFailure`s (and other Temporal failures) thrown on purpose, and cancellation.
- * Results pass through unchanged unless the workflow interceptor is present (a step header arrived), which unwraps
- * the envelope that carries the chain.
+ * Passes through unchanged: results, heartbeat details, `ApplicationFailure`s (and other Temporal failures) thrown on
+ * purpose, and cancellation. The attempt chain travels beside them (see {@link AttemptLedger}).
  */
 export class ResilienceActivityInboundInterceptor implements ActivityInboundCallsInterceptor {
   constructor(
@@ -50,6 +44,7 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
     private readonly options: ResilienceOptions,
     private readonly tools: ToolSource,
     private readonly telemetry: AttemptTelemetry,
+    private readonly ledgerDeps: AttemptLedgerDeps,
   ) {}
 
   async execute(
@@ -84,16 +79,12 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
         startedAt: new Date(serverNow()).toISOString(),
       },
     };
-    let chain = chainFromHeartbeat(info.heartbeatDetails, info.attempt);
-    let attemptCost: Cost = ZERO_COST;
+    // The chain (records and cost of every attempt) starts here: this attempt is on record from now on.
+    const ledger = AttemptLedger.open(this.ctx, this.ledgerDeps, id.base);
     const { limiter, circuit } = this.tools.toolFor(toolKey);
-    const observation = this.telemetry.startAttempt(info, id.base, chain);
-    const current: AttemptRecord = { ...id.base, outcome: 'lost' };
-    const heartbeat = (user?: unknown) => this.ctx.heartbeat(chainHeartbeat(chain, current, user));
+    const observation = this.telemetry.startAttempt(info, id.base, ledger.chain);
     const finish = (record: AttemptRecord, decision?: RetryDecision): void => {
-      chain = appendRecord(chain, record, addCost(chain.cost, attemptCost));
-      // The last heartbeat travels with the failure to the next attempt (servers ≥ 1.16): the chain survives retries.
-      if (record.outcome !== 'completed') this.ctx.heartbeat(chainHeartbeat(chain, undefined));
+      ledger.finish(record);
       observation.ended(record, decision, circuit.state);
       if (decision) {
         try {
@@ -103,20 +94,15 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
         }
       }
     };
-    // A retry marks itself in progress first: if its worker dies, the next attempt records it as lost.
-    if (chain.records.length > 0) heartbeat();
-
-    const budget = headerValue<BudgetHeader>(input.headers, HEADERS.budget);
-    if (budget && budget.spentUsd + chain.cost.usd >= budget.budgetUsd) {
-      const spent = budget.spentUsd + chain.cost.usd;
-      const message = `spent $${spent.toFixed(2)} of the $${budget.budgetUsd.toFixed(2)} budget`;
+    const overBudget = await ledger.budgetRefusal(headerValue<BudgetHeader>(input.headers, HEADERS.budget));
+    if (overBudget !== undefined) {
       this.refuse(
         id,
         { kind: 'stop', reason: 'budget-exceeded' },
         FAILURE_TYPES.budgetExceeded,
-        message,
+        overBudget,
         finish,
-        () => chain,
+        ledger,
       );
     }
     // The activity (across its attempts) that owns a pause it caused: its own retry is already delayed by the server.
@@ -129,7 +115,7 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
         reason: permit.reason,
         ...(permit.kind === 'cap' ? {} : { retryAfterMs: permit.retryAfterMs }),
       };
-      this.refuse(id, classification, undefined, undefined, finish, () => chain);
+      this.refuse(id, classification, undefined, undefined, finish, ledger);
     }
     const admission = circuit.admit();
     if (!admission.admitted) {
@@ -139,7 +125,7 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
         reason: `circuit-${admission.state}`,
         retryAfterMs: admission.retryAfterMs,
       };
-      this.refuse(id, classification, FAILURE_TYPES.circuitOpen, undefined, finish, () => chain);
+      this.refuse(id, classification, FAILURE_TYPES.circuitOpen, undefined, finish, ledger);
     }
 
     try {
@@ -149,10 +135,10 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
           limiter: { observe: (status, headers) => limiter.observe(status, headers, Date.now(), owner) },
           stepName,
           idempotencyKey,
-          heartbeat,
+          heartbeat: (details) => ledger.heartbeat(details),
           recordCost: (entry) => {
             const priced = priceEntry(entry, this.options.prices);
-            attemptCost = addCost(attemptCost, priced);
+            ledger.recordCost(priced);
             observation.costRecorded(priced, entry.model);
             return priced;
           },
@@ -161,8 +147,8 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
       );
       permit.release('success');
       admission.settle('success');
-      finish({ ...id.base, finishedAt: iso(serverNow()), outcome: 'completed', ...costField(attemptCost) });
-      return stepName === undefined ? result : { marker: CHAIN_MARKER, result, chain };
+      finish({ ...id.base, finishedAt: iso(serverNow()), outcome: 'completed', ...costField(ledger.cost) });
+      return result;
     } catch (error) {
       if (error instanceof TemporalFailure || this.ctx.cancellationSignal.aborted) {
         permit.release('other');
@@ -173,7 +159,7 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
           finishedAt: iso(serverNow()),
           outcome: 'failed',
           reason,
-          ...costField(attemptCost),
+          ...costField(ledger.cost),
         });
         throw error;
       }
@@ -187,8 +173,8 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
         limiter.hold(Date.now() + holdMs, classification.reason);
       }
       const decision = this.decide(id, classification, isResilienceTimeoutError(error) && error.requestSent);
-      finish(recordOf(id, 'failed', decision, attemptCost), decision);
-      throw toApplicationFailure(decision, error, chain);
+      finish(recordOf(id, 'failed', decision, ledger.cost), decision);
+      throw toApplicationFailure(decision, error, ledger.failureWire(isTerminal(decision)));
     }
   }
 
@@ -199,7 +185,7 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
     failureType: FailureType | undefined,
     message: string | undefined,
     finish: (record: AttemptRecord, decision: RetryDecision) => void,
-    chain: () => AttemptChain,
+    ledger: AttemptLedger,
   ): never {
     const decided = this.decide(id, classification, false);
     const decision: RetryDecision = {
@@ -209,7 +195,8 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
       ...(failureType === FAILURE_TYPES.circuitOpen ? { benign: true } : {}),
     };
     finish(recordOf(id, 'refused', decision, ZERO_COST), decision);
-    throw toApplicationFailure(decision, message === undefined ? undefined : new Error(message), chain());
+    // A refusal's reason is the message itself: no cause, no stack (it would only list the toolkit's own frames).
+    throw toApplicationFailure(decision, message, ledger.failureWire(isTerminal(decision)));
   }
 
   private decide(
@@ -257,6 +244,11 @@ function recordOf(
     ...(decision.sideEffectUnknown ? { sideEffectUnknown: true } : {}),
     ...costField(cost),
   };
+}
+
+/** Nothing will retry after this decision: the failure carries the whole chain to the workflow. */
+function isTerminal(decision: RetryDecision): boolean {
+  return decision.nonRetryable || decision.attemptsExhausted === true;
 }
 
 function costField(cost: Cost): { cost?: Cost } {

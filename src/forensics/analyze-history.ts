@@ -1,6 +1,10 @@
 import { hasChainMarker, type AttemptChain, type AttemptRecord } from '../attempts/attempt-record';
+import { CHAIN_METADATA_KEY, fromChainWire, isChainWire, isWireEnvelope } from '../attempts/chain-wire';
 import { HEADERS } from '../headers';
 import type { AttemptReport, InspectReport, StepReport, Verdict } from './inspect-report';
+
+/** `json/plain` in base64, the encoding metadata of a JSON payload in proto3 JSON. */
+const JSON_PLAIN_BASE64 = 'anNvbi9wbGFpbg==';
 
 /** A payload as proto3 JSON has it (`data` base64). */
 export interface JsonPayload {
@@ -139,12 +143,17 @@ export function analyzeHistory(input: AnalyzeInput): InspectReport {
         const result = (a.result as { payloads?: JsonPayload[] } | undefined)?.payloads?.[0];
         const value = result ? input.decode(result) : undefined;
         if (hasChainMarker(value)) state.chain = value.chain;
+        // The chain travels beside the result, in the payload's metadata (JSON, base64 like the payload's data).
+        const beside = result?.metadata?.[CHAIN_METADATA_KEY];
+        const wire = beside ? input.decode({ metadata: { encoding: JSON_PLAIN_BASE64 }, data: beside }) : undefined;
+        if (isChainWire(wire)) state.chain = fromChainWire(wire, state).chain;
       } else {
         state.failure = a.failure as FailureJson | undefined;
         state.retryState = a.retryState as string | undefined;
         for (const payload of state.failure?.applicationFailureInfo?.details?.payloads ?? []) {
           const value = input.decode(payload);
           if (hasChainMarker(value)) state.chain = value.chain;
+          if (isWireEnvelope(value)) state.chain = fromChainWire(value.wire, state).chain;
         }
       }
     }

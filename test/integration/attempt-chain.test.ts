@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
 import { type ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { CHAIN_METADATA_KEY, type ChainWire } from '../../src/attempts/chain-wire';
 import { resiliencePlugin, type ResilienceOptions } from '../../index';
 import { type FakeProvider } from '../../testing';
 import { ledgerQuery } from '../../workflows';
@@ -65,10 +66,10 @@ describe('the attempt chain, cost and budgets on the real dev server', () => {
     expect(activityTimeline(events).attempt).toBe(3);
     const completed = events.find((e) => e.activityTaskCompletedEventAttributes);
     const payload = completed!.activityTaskCompletedEventAttributes!.result!.payloads![0]!;
-    const stored = JSON.parse(Buffer.from(payload.data!).toString('utf8')) as {
-      chain: { records: unknown[] };
-    };
-    expect(stored.chain.records).toHaveLength(3);
+    // The result in history is the activity's own; the chain travels beside it, in the payload's metadata.
+    expect(JSON.parse(Buffer.from(payload.data!).toString('utf8'))).toBe('hello');
+    const wire = JSON.parse(Buffer.from(payload.metadata![CHAIN_METADATA_KEY]!).toString('utf8')) as ChainWire;
+    expect(wire.r.map((r) => r.outcome)).toEqual(['failed', 'failed', 'completed']);
   });
 
   async function runBudget(taskQueue: string, restartAfterCalls?: number) {

@@ -1,0 +1,143 @@
+import { addCost, ZERO_COST, type Cost } from '../cost/cost';
+import { appendRecord, type AttemptChain, type AttemptRecord } from './attempt-record';
+
+/**
+ * Payload metadata key under which the toolkit carries an attempt chain beside a value (an activity result or a
+ * heartbeat's details). Temporal's converters ignore metadata they do not know, so the value itself, as the Web UI,
+ * `temporal workflow show` and every SDK decode it, is exactly the user's.
+ */
+export const CHAIN_METADATA_KEY = 'temporal-resilience-chain';
+
+/** What the chain metadata says it travels beside: an activity's result (`r`) or its heartbeat details (`h`). */
+export type ChainCarrierKind = 'r' | 'h';
+
+/** The identity every record of one activity shares; the wire form leaves it out and the reader puts it back. */
+export interface ChainIdentity {
+  readonly activityId: string;
+  readonly activityType: string;
+  readonly step?: string;
+}
+
+/**
+ * The compact form of an {@link AttemptChain} that travels in payload metadata and failure details. Fields every
+ * record shares (activity id and type, step, idempotency key, tool key) are written once or not at all: history
+ * already names the activity, and a record per attempt must stay small for long retry series.
+ */
+export interface ChainWire {
+  /** Schema version. */
+  readonly v: 1;
+  readonly kind: ChainCarrierKind;
+  /** Finished (or lost) attempts, oldest first. */
+  readonly r: readonly WireRecord[];
+  /** The attempt in progress (heartbeats only): if the next attempt finds it without an end, it was lost. */
+  readonly cur?: WireRecord;
+  /** Records dropped from the middle of a long chain. */
+  readonly d?: number;
+  /** Cost of every attempt, the dropped ones included. */
+  readonly c?: Cost;
+  /** The idempotency key every attempt shared. */
+  readonly k?: string;
+  /** The tool key, when it differs from the activity type. */
+  readonly t?: string;
+}
+
+/** One record without the fields the chain shares. */
+export type WireRecord = Omit<AttemptRecord, 'activityId' | 'activityType' | 'step' | 'idempotencyKey' | 'toolKey'>;
+
+/** The wire form of a chain (and of the attempt in progress). */
+export function toChainWire(kind: ChainCarrierKind, chain: AttemptChain, current?: AttemptRecord): ChainWire {
+  const first = current ?? chain.records[0];
+  const strip = (r: AttemptRecord): WireRecord => {
+    const { activityId: _a, activityType: _t, step: _s, idempotencyKey: _k, toolKey: _tk, ...rest } = r;
+    return rest;
+  };
+  return {
+    v: 1,
+    kind,
+    r: chain.records.map(strip),
+    ...(current ? { cur: strip(current) } : {}),
+    ...(chain.dropped > 0 ? { d: chain.dropped } : {}),
+    ...(hasCost(chain.cost) ? { c: chain.cost } : {}),
+    ...(first?.idempotencyKey !== undefined ? { k: first.idempotencyKey } : {}),
+    ...(first && first.toolKey !== first.activityType ? { t: first.toolKey } : {}),
+  };
+}
+
+/** True for a value that has the shape of a {@link ChainWire}. */
+export function isChainWire(value: unknown): value is ChainWire {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Partial<ChainWire>;
+  return v.v === 1 && (v.kind === 'r' || v.kind === 'h') && Array.isArray(v.r);
+}
+
+/** The chain a wire form describes, with the shared identity put back into every record. */
+export function fromChainWire(
+  wire: ChainWire,
+  identity: ChainIdentity,
+): { chain: AttemptChain; current?: AttemptRecord } {
+  const expand = (r: WireRecord): AttemptRecord => ({
+    activityId: identity.activityId,
+    activityType: identity.activityType,
+    toolKey: wire.t ?? identity.activityType,
+    ...(identity.step !== undefined ? { step: identity.step } : {}),
+    ...(wire.k !== undefined ? { idempotencyKey: wire.k } : {}),
+    ...r,
+  });
+  const chain: AttemptChain = { records: wire.r.map(expand), dropped: wire.d ?? 0, cost: wire.c ?? ZERO_COST };
+  return wire.cur ? { chain, current: expand(wire.cur) } : { chain };
+}
+
+/**
+ * The chain the next attempt continues: the previous attempts' chain, plus the attempt that was in progress when the
+ * last heartbeat left (it never recorded an end: its worker died or it timed out, so it is `lost`, and the cost it
+ * had recorded counts), plus a `lost` record for any earlier attempt number that left nothing at all.
+ */
+export function continueChain(
+  chain: AttemptChain,
+  current: AttemptRecord | undefined,
+  currentAttempt: number,
+  identity: Omit<AttemptRecord, 'attempt' | 'outcome' | 'startedAt'>,
+): AttemptChain {
+  let out = chain;
+  const known = (attempt: number) => out.records.some((r) => r.attempt === attempt);
+  if (current && current.attempt < currentAttempt && !known(current.attempt)) {
+    out = appendRecord(out, { ...current, outcome: 'lost' }, addCost(out.cost, current.cost ?? ZERO_COST));
+  }
+  const last = out.records.reduce((max, r) => Math.max(max, r.attempt), 0) + out.dropped;
+  for (let attempt = last + 1; attempt < currentAttempt; attempt++) {
+    if (!known(attempt)) out = appendRecord(out, { ...identity, attempt, startedAt: '', outcome: 'lost' }, out.cost);
+  }
+  return sortByAttempt(out);
+}
+
+function sortByAttempt(chain: AttemptChain): AttemptChain {
+  return { ...chain, records: [...chain.records].sort((a, b) => a.attempt - b.attempt) };
+}
+
+function hasCost(cost: Cost): boolean {
+  return cost.usd > 0 || cost.inputTokens > 0 || cost.outputTokens > 0;
+}
+
+/**
+ * Marks the value the toolkit's codec hands the workflow sandbox for an activity result that carried a chain:
+ * `{ marker, wire, result? }` (no `result` for an activity that returned nothing). The workflow interceptor unwraps
+ * it before the workflow sees the result, so workflow code and history both see only the user's value.
+ */
+export const WIRE_MARKER = 'temporal-resilience/chain-wire@1';
+
+/** A chain beside a value, as the workflow sandbox and failure details see it. */
+export interface WireEnvelope {
+  readonly marker: typeof WIRE_MARKER;
+  readonly wire: ChainWire;
+  readonly result?: unknown;
+}
+
+/** True for a {@link WireEnvelope}. */
+export function isWireEnvelope(value: unknown): value is WireEnvelope {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { marker?: unknown }).marker === WIRE_MARKER &&
+    isChainWire((value as { wire?: unknown }).wire)
+  );
+}
