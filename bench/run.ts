@@ -6,6 +6,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createDevServerEnv, createTimeSkippingEnv, FakeProvider } from '../testing';
+import { runHistorySize } from './scenarios/history-size';
 import { runInterceptorCost } from './scenarios/interceptor-cost';
 import { runMemoryBound } from './scenarios/memory-bound';
 import { runOverhead } from './scenarios/overhead';
@@ -63,6 +64,10 @@ async function main(): Promise<void> {
     console.log(storms.at(-1));
     print('Storm containment (toolkit versus Temporal defaults with unclassified errors)', storms);
     print('Memory bound (10,000 distinct tool keys)', runMemoryBound());
+    print(
+      'History size (dev server, bare versus toolkit, server-reported bytes)',
+      await runHistorySize(dev, provider),
+    );
   } finally {
     await provider.close();
     await dev.teardown();

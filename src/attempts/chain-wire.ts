@@ -103,8 +103,9 @@ export function continueChain(
   if (current && current.attempt < currentAttempt && !known(current.attempt)) {
     out = appendRecord(out, { ...current, outcome: 'lost' }, addCost(out.cost, current.cost ?? ZERO_COST));
   }
-  const last = out.records.reduce((max, r) => Math.max(max, r.attempt), 0) + out.dropped;
-  for (let attempt = last + 1; attempt < currentAttempt; attempt++) {
+  // Records dropped from the middle of a long chain are not gaps: then only numbers above the last record are.
+  const from = out.dropped > 0 ? out.records.reduce((max, r) => Math.max(max, r.attempt), 0) + 1 : 1;
+  for (let attempt = from; attempt < currentAttempt; attempt++) {
     if (!known(attempt)) out = appendRecord(out, { ...identity, attempt, startedAt: '', outcome: 'lost' }, out.cost);
   }
   return sortByAttempt(out);
