@@ -1,5 +1,11 @@
 import type { Context as ActivityContext } from '@temporalio/activity';
-import { appendRecord, hasChainMarker, type AttemptChain, type AttemptRecord, type ChainHeartbeat } from '../src/attempts/attempt-record';
+import {
+  appendRecord,
+  hasChainMarker,
+  type AttemptChain,
+  type AttemptRecord,
+  type ChainHeartbeat,
+} from '../src/attempts/attempt-record';
 import { continueChain, fromChainWire, toChainWire, type ChainWire } from '../src/attempts/chain-wire';
 import { addCost, ZERO_COST, type Cost } from '../src/cost/cost';
 import type { BudgetHeader } from '../src/headers';
@@ -73,14 +79,23 @@ export class AttemptLedger {
       (info as { heartbeatDetails: unknown }).heartbeatDetails = legacy.user;
     }
     this.chainSoFar = continueChain(chain, current, info.attempt, identity);
-    this.live = { runId, attempt: info.attempt, chain: this.chainSoFar, current: { ...base, outcome: 'lost' } };
+    this.live = {
+      runId,
+      attempt: info.attempt,
+      chain: this.chainSoFar,
+      current: { ...base, outcome: 'lost' },
+    };
     deps.store.set(this.key, this.live);
     this.wraps = !info.isLocal && deps.codecInstalled();
     if (this.wraps) this.wrapHeartbeat();
   }
 
   /** Starts the attempt's ledger: continues the previous attempts' chain and registers this attempt as running. */
-  static open(ctx: ActivityContext, deps: AttemptLedgerDeps, base: Omit<AttemptRecord, 'outcome'>): AttemptLedger {
+  static open(
+    ctx: ActivityContext,
+    deps: AttemptLedgerDeps,
+    base: Omit<AttemptRecord, 'outcome'>,
+  ): AttemptLedger {
     return new AttemptLedger(ctx, deps, base);
   }
 

@@ -1,6 +1,12 @@
 import type { Payload, PayloadCodec, SerializationContext } from '@temporalio/common';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { CHAIN_METADATA_KEY, isChainWire, toChainWire, WIRE_MARKER, type ChainWire } from '../src/attempts/chain-wire';
+import {
+  CHAIN_METADATA_KEY,
+  isChainWire,
+  toChainWire,
+  WIRE_MARKER,
+  type ChainWire,
+} from '../src/attempts/chain-wire';
 import { AttemptStore } from './attempt-store';
 
 /**
@@ -68,7 +74,8 @@ export class ChainPayloadCodec implements PayloadCodec {
   private decodeOne(payload: Payload, context: SerializationContext | undefined): Payload {
     const raw = payload.metadata?.[CHAIN_METADATA_KEY];
     if (!raw) return payload;
-    const { [CHAIN_METADATA_KEY]: _chain, ...metadata } = payload.metadata!;
+    const metadata = { ...payload.metadata };
+    delete metadata[CHAIN_METADATA_KEY];
     const user: Payload = { ...payload, metadata };
     let wire: unknown;
     try {
@@ -78,7 +85,8 @@ export class ChainPayloadCodec implements PayloadCodec {
     }
     if (!isChainWire(wire)) return user;
     if (wire.kind === 'h') {
-      if (context?.type === 'activity') this.store.arrive(AttemptStore.key(context.workflowId, context.activityId), wire);
+      if (context?.type === 'activity')
+        this.store.arrive(AttemptStore.key(context.workflowId, context.activityId), wire);
       return user;
     }
     // A result: the workflow interceptor takes the chain off and passes the result on.

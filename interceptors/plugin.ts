@@ -64,7 +64,11 @@ export function createResilienceInterceptors(
   const store = new AttemptStore();
   const payloadCodec = new ChainPayloadCodec(store);
   const tally = shared.spendTally ?? new InMemorySpendTally();
-  const ledgerDeps = { store, tally, codecInstalled: () => payloadCodec.used || codecConfigured.has(payloadCodec) };
+  const ledgerDeps = {
+    store,
+    tally,
+    codecInstalled: () => payloadCodec.used || codecConfigured.has(payloadCodec),
+  };
   // The telemetry reads circuit states for its gauge (only later, at collection); the registry reports changes to it.
   const telemetry = combineTelemetry(
     new OpenTelemetryAttemptTelemetry(() => tools.circuitStates()),

@@ -32,7 +32,11 @@ export class ResilienceWorkflowOutboundInterceptor implements WorkflowOutboundCa
     next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>,
   ): Promise<unknown> {
     const { headers, step } = this.headers(input.activityType, input.headers);
-    const identity = { activityId: input.options.activityId ?? `${input.seq}`, activityType: input.activityType, step };
+    const identity = {
+      activityId: input.options.activityId ?? `${input.seq}`,
+      activityType: input.activityType,
+      step,
+    };
     return this.settled(next({ ...input, headers }), identity);
   }
 

@@ -42,14 +42,20 @@ export interface ChainWire {
 }
 
 /** One record without the fields the chain shares. */
-export type WireRecord = Omit<AttemptRecord, 'activityId' | 'activityType' | 'step' | 'idempotencyKey' | 'toolKey'>;
+export type WireRecord = Omit<
+  AttemptRecord,
+  'activityId' | 'activityType' | 'step' | 'idempotencyKey' | 'toolKey'
+>;
+
+const SHARED_FIELDS = ['activityId', 'activityType', 'step', 'idempotencyKey', 'toolKey'] as const;
 
 /** The wire form of a chain (and of the attempt in progress). */
 export function toChainWire(kind: ChainCarrierKind, chain: AttemptChain, current?: AttemptRecord): ChainWire {
   const first = current ?? chain.records[0];
   const strip = (r: AttemptRecord): WireRecord => {
-    const { activityId: _a, activityType: _t, step: _s, idempotencyKey: _k, toolKey: _tk, ...rest } = r;
-    return rest;
+    const rest: Partial<AttemptRecord> = { ...r };
+    for (const shared of SHARED_FIELDS) delete rest[shared];
+    return rest as WireRecord;
   };
   return {
     v: 1,
@@ -83,7 +89,11 @@ export function fromChainWire(
     ...(wire.k !== undefined ? { idempotencyKey: wire.k } : {}),
     ...r,
   });
-  const chain: AttemptChain = { records: wire.r.map(expand), dropped: wire.d ?? 0, cost: wire.c ?? ZERO_COST };
+  const chain: AttemptChain = {
+    records: wire.r.map(expand),
+    dropped: wire.d ?? 0,
+    cost: wire.c ?? ZERO_COST,
+  };
   return wire.cur ? { chain, current: expand(wire.cur) } : { chain };
 }
 
@@ -106,7 +116,8 @@ export function continueChain(
   // Records dropped from the middle of a long chain are not gaps: then only numbers above the last record are.
   const from = out.dropped > 0 ? out.records.reduce((max, r) => Math.max(max, r.attempt), 0) + 1 : 1;
   for (let attempt = from; attempt < currentAttempt; attempt++) {
-    if (!known(attempt)) out = appendRecord(out, { ...identity, attempt, startedAt: '', outcome: 'lost' }, out.cost);
+    if (!known(attempt))
+      out = appendRecord(out, { ...identity, attempt, startedAt: '', outcome: 'lost' }, out.cost);
   }
   return sortByAttempt(out);
 }

@@ -145,7 +145,9 @@ export function analyzeHistory(input: AnalyzeInput): InspectReport {
         if (hasChainMarker(value)) state.chain = value.chain;
         // The chain travels beside the result, in the payload's metadata (JSON, base64 like the payload's data).
         const beside = result?.metadata?.[CHAIN_METADATA_KEY];
-        const wire = beside ? input.decode({ metadata: { encoding: JSON_PLAIN_BASE64 }, data: beside }) : undefined;
+        const wire = beside
+          ? input.decode({ metadata: { encoding: JSON_PLAIN_BASE64 }, data: beside })
+          : undefined;
         if (isChainWire(wire)) state.chain = fromChainWire(wire, state).chain;
       } else {
         state.failure = a.failure as FailureJson | undefined;

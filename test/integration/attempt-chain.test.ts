@@ -68,7 +68,9 @@ describe('the attempt chain, cost and budgets on the real dev server', () => {
     const payload = completed!.activityTaskCompletedEventAttributes!.result!.payloads![0]!;
     // The result in history is the activity's own; the chain travels beside it, in the payload's metadata.
     expect(JSON.parse(Buffer.from(payload.data!).toString('utf8'))).toBe('hello');
-    const wire = JSON.parse(Buffer.from(payload.metadata![CHAIN_METADATA_KEY]!).toString('utf8')) as ChainWire;
+    const wire = JSON.parse(
+      Buffer.from(payload.metadata![CHAIN_METADATA_KEY]!).toString('utf8'),
+    ) as ChainWire;
     expect(wire.r.map((r) => r.outcome)).toEqual(['failed', 'failed', 'completed']);
   });
 
