@@ -4,6 +4,12 @@ import type { RetryDecision } from '../src/retry-decision/retry-decision';
 import { messageOf } from '../src/text/message-of';
 import { safeMessage, redactSecrets } from '../src/text/redact';
 
+/** Characters of the original message in the failure's own message (the cause carries up to 1,000). */
+const HEADLINE_LENGTH = 200;
+/** Stack frames kept on the cause, and characters per frame. */
+const MAX_FRAMES = 10;
+const MAX_FRAME_LENGTH = 160;
+
 /**
  * The one place a {@link RetryDecision} becomes an `ApplicationFailure`: `type` names the class, STOP and FAIL are
  * non-retryable, retryable ones carry `nextRetryDelay`, throttling is BENIGN, and the decision record rides along as
@@ -24,7 +30,8 @@ export function toApplicationFailure(
   const originalMessage = messageOf(original);
   const failure = ApplicationFailure.create({
     type: decision.failureType,
-    message: `${decision.failureType} (${decision.reason})${originalMessage ? `: ${safeMessage(originalMessage)}` : ''}`,
+    // The cause keeps the longer message; this one is the headline Temporal's UI shows in lists.
+    message: `${decision.failureType} (${decision.reason})${originalMessage ? `: ${safeMessage(originalMessage, HEADLINE_LENGTH)}` : ''}`,
     nonRetryable: decision.nonRetryable,
     ...(decision.delayMs !== undefined && !decision.nonRetryable ? { nextRetryDelay: decision.delayMs } : {}),
     details: wire ? [decision, { marker: WIRE_MARKER, wire }] : [decision],
@@ -55,7 +62,12 @@ export function sanitizedCause(original: unknown): Error | undefined {
             .split('\n')
             .filter((l) => /^\s+at /.test(l))
         : [];
-    cause.stack = [`${cause.name}: ${cause.message}`, ...frames.slice(0, 30).map(redactSecrets)].join('\n');
+    // The head names the error only (the message is on the cause already); few, short frames: the failure is
+    // repeated on the next attempt's started event and must stay under the server's 4 KB retry failure limit.
+    cause.stack = [
+      cause.name,
+      ...frames.slice(0, MAX_FRAMES).map((f) => redactSecrets(f).slice(0, MAX_FRAME_LENGTH)),
+    ].join('\n');
   } catch {
     cause.stack = undefined;
   }

@@ -125,3 +125,39 @@ describe('InMemorySpendTally', () => {
     expect(tally.spent('c')).toBe(1);
   });
 });
+
+describe('the failure an attempt carries', () => {
+  it('stays under the server 4 KB retry failure limit with a long message, a deep stack and a long chain', async () => {
+    const { defaultFailureConverter } = await import('@temporalio/common');
+    const { temporal } = await import('@temporalio/proto');
+    const { toApplicationFailure } = await import('../../interceptors/failure-mapping');
+    const original = new Error(`upstream failed: ${'x'.repeat(5_000)}`);
+    original.stack = [
+      `Error: ${original.message}`,
+      ...Array.from(
+        { length: 60 },
+        (_, i) => `    at frame${i} (/srv/app/node_modules/some/deep/path/module-${i}.js:${i}:${i})`,
+      ),
+    ].join('\n');
+    const decision = {
+      kind: 'retry' as const,
+      reason: 'http-500',
+      failureType: 'TransientFailure' as const,
+      nonRetryable: false,
+      benign: false,
+      delayMs: 1_000,
+      nextNotBefore: '2026-01-01T00:00:01.000Z',
+      attempt: 50,
+      toolKey: 'chat',
+      step: 'chat#1',
+      idempotencyKey: 'k'.repeat(32),
+    };
+    // A retried attempt carries only its own record and the running total, whatever the attempt count.
+    const summary = toChainWire('r', { ...chainOf([record(50, 'failed', 0.1)], 5), dropped: 49 });
+    const failure = toApplicationFailure(decision, original, summary);
+    const proto = defaultFailureConverter.errorToFailure(failure, defaultPayloadConverter);
+    const bytes = temporal.api.failure.v1.Failure.encode(proto).finish().length;
+    expect(bytes).toBeLessThan(4_096);
+    expect(failure.stack).toBe(`ApplicationFailure: ${failure.message}`);
+  });
+});
