@@ -70,7 +70,7 @@ export class AttemptLedger {
       // The previous attempt ran in this worker: its chain is here, whatever its last heartbeat carried.
       ({ chain, current } = previous);
     } else if (arrived) {
-      ({ chain, current } = fromWire(arrived, identity));
+      ({ chain, current } = fromChainWire(arrived, identity));
     } else if (hasChainMarker(info.heartbeatDetails)) {
       // Heartbeat details written by an earlier version of the toolkit, which wrapped the user's details.
       const legacy = info.heartbeatDetails as ChainHeartbeat;
@@ -154,30 +154,22 @@ export class AttemptLedger {
     this.chainSoFar = appendRecord(this.chainSoFar, record, addCost(this.chainSoFar.cost, this.attemptCost));
     this.live.chain = this.chainSoFar;
     this.live.current = undefined;
-    if (record.outcome === 'completed') this.live.resultPending = this.wraps;
-    else this.beat();
-    if (record.outcome === 'completed' && !this.wraps) this.deps.store.delete(this.key, this.live);
+    if (record.outcome !== 'completed') this.beat();
+    else if (this.wraps && !saysNothingNew(this.chainSoFar)) this.live.resultPending = true;
+    else this.deps.store.delete(this.key, this.live);
     return this.chainSoFar;
   }
 
   /**
    * What a failure carries: the whole chain when nothing will retry (the workflow's ledger takes it from there), else
-   * only this attempt's record and the running total, so the failure Temporal repeats on the next attempt's started
-   * event stays small at any attempt count.
+   * nothing: the chain reaches the next attempt beside the heartbeat, and the failure Temporal repeats on the next
+   * attempt's started event stays small at any attempt count.
    */
-  failureWire(terminal: boolean): ChainWire {
-    if (terminal) {
-      // No attempt follows: the entry would only wait for eviction.
-      this.deps.store.delete(this.key, this.live);
-      return toChainWire('r', this.chainSoFar);
-    }
-    const own = this.chainSoFar.records.at(-1);
-    const summary: AttemptChain = {
-      records: own ? [own] : [],
-      dropped: this.chainSoFar.dropped + Math.max(0, this.chainSoFar.records.length - 1),
-      cost: this.chainSoFar.cost,
-    };
-    return toChainWire('r', summary);
+  failureWire(terminal: boolean): ChainWire | undefined {
+    if (!terminal) return undefined;
+    // No attempt follows: the entry would only wait for eviction.
+    this.deps.store.delete(this.key, this.live);
+    return toChainWire('r', this.chainSoFar);
   }
 
   private beat(): void {
@@ -197,9 +189,11 @@ export class AttemptLedger {
   }
 }
 
-function fromWire(
-  wire: ChainWire,
-  identity: { activityId: string; activityType: string; step?: string },
-): { chain: AttemptChain; current?: AttemptRecord } {
-  return fromChainWire(wire, identity);
+/**
+ * A first attempt that completed and recorded no cost: history's own started and completed events already say all
+ * of it, so the result travels without a chain (the workflow's ledger writes the record itself).
+ */
+function saysNothingNew(chain: AttemptChain): boolean {
+  const [only] = chain.records;
+  return chain.records.length === 1 && chain.dropped === 0 && only?.attempt === 1 && only.cost === undefined;
 }

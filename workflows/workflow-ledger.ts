@@ -55,9 +55,19 @@ export class WorkflowLedger {
       this.add(fromChainWire(value.wire, identity).chain);
       return value.result;
     }
-    if (!isResultEnvelope(value)) return value;
-    this.add(value.chain);
-    return value.result;
+    if (isResultEnvelope(value)) {
+      this.add(value.chain);
+      return value.result;
+    }
+    // No chain beside the result: a first attempt that completed at no cost (history says the rest).
+    this.add({
+      records: [
+        { ...identity, toolKey: identity.activityType, attempt: 1, startedAt: '', outcome: 'completed' },
+      ],
+      dropped: 0,
+      cost: ZERO_COST,
+    });
+    return value;
   }
 
   /** Takes the chain off a failed activity's details, if the toolkit put one there. */

@@ -1,4 +1,6 @@
+import type { ClassKind } from '../classification/classification';
 import { addCost, ZERO_COST, type Cost } from '../cost/cost';
+import { failureTypeOf } from '../failure-types';
 import { appendRecord, type AttemptChain, type AttemptRecord } from './attempt-record';
 
 /**
@@ -41,27 +43,86 @@ export interface ChainWire {
   readonly t?: string;
 }
 
-/** One record without the fields the chain shares. */
-export type WireRecord = Omit<
-  AttemptRecord,
-  'activityId' | 'activityType' | 'step' | 'idempotencyKey' | 'toolKey'
->;
+/**
+ * One record without the fields the chain shares, in short keys: `a` attempt; `o` outcome (`f` failed, `r` refused,
+ * `l` lost; absent: completed); `s` start (epoch ms; absent when unknown); `f`, `n` end and `next_not_before` as ms
+ * after `s`; `k` class; `r` reason; `t` failure type (absent when it is the class's usual one); `d` chosen delay ms;
+ * `u` side effect unknown; `c` cost as `[inputTokens, outputTokens, usd]`.
+ */
+export interface WireRecord {
+  readonly a: number;
+  readonly o?: 'f' | 'r' | 'l';
+  readonly s?: number;
+  readonly f?: number;
+  readonly n?: number;
+  readonly k?: ClassKind;
+  readonly r?: string;
+  readonly t?: string;
+  readonly d?: number;
+  readonly u?: 1;
+  readonly c?: readonly [number, number, number];
+}
 
-const SHARED_FIELDS = ['activityId', 'activityType', 'step', 'idempotencyKey', 'toolKey'] as const;
+const OUTCOME_CODES = { failed: 'f', refused: 'r', lost: 'l' } as const;
+const OUTCOMES = { f: 'failed', r: 'refused', l: 'lost' } as const;
+
+function toWireRecord(r: AttemptRecord): WireRecord {
+  const s = r.startedAt ? Date.parse(r.startedAt) : undefined;
+  const offset = (iso: string | undefined) =>
+    iso !== undefined && s !== undefined && Number.isFinite(s) ? Date.parse(iso) - s : undefined;
+  const f = offset(r.finishedAt);
+  const n = offset(r.nextNotBefore);
+  return {
+    a: r.attempt,
+    ...(r.outcome !== 'completed' ? { o: OUTCOME_CODES[r.outcome] } : {}),
+    ...(s !== undefined && Number.isFinite(s) ? { s } : {}),
+    ...(f !== undefined ? { f } : {}),
+    ...(n !== undefined ? { n } : {}),
+    ...(r.kind !== undefined ? { k: r.kind } : {}),
+    ...(r.reason !== undefined ? { r: r.reason } : {}),
+    ...(r.failureType !== undefined && (r.kind === undefined || r.failureType !== failureTypeOf(r.kind))
+      ? { t: r.failureType }
+      : {}),
+    ...(r.delayMs !== undefined ? { d: r.delayMs } : {}),
+    ...(r.sideEffectUnknown ? { u: 1 as const } : {}),
+    ...(r.cost ? { c: [r.cost.inputTokens, r.cost.outputTokens, r.cost.usd] as const } : {}),
+  };
+}
+
+function fromWireRecord(
+  w: WireRecord,
+  shared: Omit<AttemptRecord, 'attempt' | 'outcome' | 'startedAt'>,
+): AttemptRecord {
+  const at = (offset: number | undefined) =>
+    offset !== undefined && w.s !== undefined ? new Date(w.s + offset).toISOString() : undefined;
+  const finishedAt = at(w.f);
+  const nextNotBefore = at(w.n);
+  const failureType =
+    w.t ?? (w.k !== undefined && w.o !== undefined && w.o !== 'l' ? failureTypeOf(w.k) : undefined);
+  return {
+    ...shared,
+    attempt: w.a,
+    startedAt: w.s !== undefined ? new Date(w.s).toISOString() : '',
+    ...(finishedAt !== undefined ? { finishedAt } : {}),
+    outcome: w.o ? OUTCOMES[w.o] : 'completed',
+    ...(w.k !== undefined ? { kind: w.k } : {}),
+    ...(w.r !== undefined ? { reason: w.r } : {}),
+    ...(failureType !== undefined ? { failureType } : {}),
+    ...(w.d !== undefined ? { delayMs: w.d } : {}),
+    ...(nextNotBefore !== undefined ? { nextNotBefore } : {}),
+    ...(w.u ? { sideEffectUnknown: true } : {}),
+    ...(w.c ? { cost: { inputTokens: w.c[0], outputTokens: w.c[1], usd: w.c[2] } } : {}),
+  };
+}
 
 /** The wire form of a chain (and of the attempt in progress). */
 export function toChainWire(kind: ChainCarrierKind, chain: AttemptChain, current?: AttemptRecord): ChainWire {
   const first = current ?? chain.records[0];
-  const strip = (r: AttemptRecord): WireRecord => {
-    const rest: Partial<AttemptRecord> = { ...r };
-    for (const shared of SHARED_FIELDS) delete rest[shared];
-    return rest as WireRecord;
-  };
   return {
     v: 1,
     kind,
-    r: chain.records.map(strip),
-    ...(current ? { cur: strip(current) } : {}),
+    r: chain.records.map(toWireRecord),
+    ...(current ? { cur: toWireRecord(current) } : {}),
     ...(chain.dropped > 0 ? { d: chain.dropped } : {}),
     ...(hasCost(chain.cost) ? { c: chain.cost } : {}),
     ...(first?.idempotencyKey !== undefined ? { k: first.idempotencyKey } : {}),
@@ -81,14 +142,14 @@ export function fromChainWire(
   wire: ChainWire,
   identity: ChainIdentity,
 ): { chain: AttemptChain; current?: AttemptRecord } {
-  const expand = (r: WireRecord): AttemptRecord => ({
+  const shared = {
     activityId: identity.activityId,
     activityType: identity.activityType,
     toolKey: wire.t ?? identity.activityType,
     ...(identity.step !== undefined ? { step: identity.step } : {}),
     ...(wire.k !== undefined ? { idempotencyKey: wire.k } : {}),
-    ...r,
-  });
+  };
+  const expand = (r: WireRecord): AttemptRecord => fromWireRecord(r, shared);
   const chain: AttemptChain = {
     records: wire.r.map(expand),
     dropped: wire.d ?? 0,

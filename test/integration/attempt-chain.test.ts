@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
 import { type ActivityFailure, ApplicationFailure } from '@temporalio/common';
-import { CHAIN_METADATA_KEY, type ChainWire } from '../../src/attempts/chain-wire';
+import { CHAIN_METADATA_KEY, fromChainWire, type ChainWire } from '../../src/attempts/chain-wire';
 import { resiliencePlugin, type ResilienceOptions } from '../../index';
 import { type FakeProvider } from '../../testing';
 import { ledgerQuery } from '../../workflows';
@@ -71,7 +71,9 @@ describe('the attempt chain, cost and budgets on the real dev server', () => {
     const wire = JSON.parse(
       Buffer.from(payload.metadata![CHAIN_METADATA_KEY]!).toString('utf8'),
     ) as ChainWire;
-    expect(wire.r.map((r) => r.outcome)).toEqual(['failed', 'failed', 'completed']);
+    const beside = fromChainWire(wire, { activityId: '1', activityType: 'chat', step: 'chat#1' }).chain;
+    expect(beside.records.map((r) => r.outcome)).toEqual(['failed', 'failed', 'completed']);
+    expect(beside.records).toEqual(result.attempts);
   });
 
   async function runBudget(taskQueue: string, restartAfterCalls?: number) {

@@ -77,7 +77,7 @@ describe('ChainPayloadCodec', () => {
     expect(back!.metadata?.[CHAIN_METADATA_KEY]).toBeUndefined();
     expect(defaultPayloadConverter.fromPayload(back!)).toEqual({ cursor: 7 });
     const arrived = store.takeArrived(key) as ChainWire;
-    expect(arrived.cur?.cost?.usd).toBe(0.1);
+    expect(arrived.cur?.c?.[2]).toBe(0.1);
   });
 
   it('a heartbeat without details stays undefined', async () => {
@@ -152,9 +152,8 @@ describe('the failure an attempt carries', () => {
       step: 'chat#1',
       idempotencyKey: 'k'.repeat(32),
     };
-    // A retried attempt carries only its own record and the running total, whatever the attempt count.
-    const summary = toChainWire('r', { ...chainOf([record(50, 'failed', 0.1)], 5), dropped: 49 });
-    const failure = toApplicationFailure(decision, original, summary);
+    // A retried attempt's failure carries no chain (the chain travels to the next attempt beside the heartbeat).
+    const failure = toApplicationFailure(decision, original);
     const proto = defaultFailureConverter.errorToFailure(failure, defaultPayloadConverter);
     const bytes = temporal.api.failure.v1.Failure.encode(proto).finish().length;
     expect(bytes).toBeLessThan(4_096);
