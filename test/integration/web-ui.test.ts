@@ -107,6 +107,26 @@ describe("Temporal's Web UI shows the activity's own result with the toolkit reg
     expect(dom).toMatch(/Activity Task Completed[\s\S]{0,3000}?a-user-value-42/);
     expect(dom).not.toContain('temporal-resilience/attempt-chain');
     expect(dom).not.toContain('"marker"');
+    // `temporal workflow show`: the stored result is the user's JSON value.
+    const cli = process.env.TEMPORAL_CLI_PATH ?? 'temporal';
+    const { stdout } = await run(cli, [
+      'workflow',
+      'show',
+      '-w',
+      taskQueue,
+      '--address',
+      env.address,
+      '-o',
+      'json',
+    ]);
+    const shown = JSON.parse(stdout) as {
+      events: Array<{
+        activityTaskCompletedEventAttributes?: { result: { payloads: Array<{ data: string }> } };
+      }>;
+    };
+    const completed = shown.events.find((e) => e.activityTaskCompletedEventAttributes);
+    const data = completed!.activityTaskCompletedEventAttributes!.result.payloads[0]!.data;
+    expect(Buffer.from(data, 'base64').toString('utf8')).toBe('"a-user-value-42"');
     await chromium(page, `--screenshot=${SCREENSHOT}`);
     expect(statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
     console.log(`Web UI screenshot: ${SCREENSHOT}`);
