@@ -155,8 +155,13 @@ export class AttemptLedger {
     this.live.chain = this.chainSoFar;
     this.live.current = undefined;
     if (record.outcome !== 'completed') this.beat();
-    else if (this.wraps && !saysNothingNew(this.chainSoFar)) this.live.resultPending = true;
-    else this.deps.store.delete(this.key, this.live);
+    else if (this.wraps) {
+      this.live.resultPending = true;
+      // History's started and completed events already time a first attempt that cost nothing: only the record's
+      // existence (and the idempotency key) goes beside the result.
+      if (saysNothingNew(this.chainSoFar))
+        this.live.chain = { ...this.chainSoFar, records: [untimed(record)] };
+    } else this.deps.store.delete(this.key, this.live);
     return this.chainSoFar;
   }
 
@@ -189,11 +194,14 @@ export class AttemptLedger {
   }
 }
 
-/**
- * A first attempt that completed and recorded no cost: history's own started and completed events already say all
- * of it, so the result travels without a chain (the workflow's ledger writes the record itself).
- */
+/** A first attempt that completed and recorded no cost: history's own events say when it ran. */
 function saysNothingNew(chain: AttemptChain): boolean {
   const [only] = chain.records;
   return chain.records.length === 1 && chain.dropped === 0 && only?.attempt === 1 && only.cost === undefined;
+}
+
+function untimed(record: AttemptRecord): AttemptRecord {
+  const rest: { -readonly [K in keyof AttemptRecord]?: AttemptRecord[K] } = { ...record, startedAt: '' };
+  delete rest.finishedAt;
+  return rest as AttemptRecord;
 }

@@ -59,14 +59,6 @@ export class WorkflowLedger {
       this.add(value.chain);
       return value.result;
     }
-    // No chain beside the result: a first attempt that completed at no cost (history says the rest).
-    this.add({
-      records: [
-        { ...identity, toolKey: identity.activityType, attempt: 1, startedAt: '', outcome: 'completed' },
-      ],
-      dropped: 0,
-      cost: ZERO_COST,
-    });
     return value;
   }
 

@@ -28,7 +28,8 @@ export interface ChainIdentity {
 export interface ChainWire {
   /** Schema version. */
   readonly v: 1;
-  readonly kind: ChainCarrierKind;
+  /** Absent for `r`, the common case. */
+  readonly kind?: ChainCarrierKind;
   /** Finished (or lost) attempts, oldest first. */
   readonly r: readonly WireRecord[];
   /** The attempt in progress (heartbeats only): if the next attempt finds it without an end, it was lost. */
@@ -120,7 +121,7 @@ export function toChainWire(kind: ChainCarrierKind, chain: AttemptChain, current
   const first = current ?? chain.records[0];
   return {
     v: 1,
-    kind,
+    ...(kind === 'h' ? { kind } : {}),
     r: chain.records.map(toWireRecord),
     ...(current ? { cur: toWireRecord(current) } : {}),
     ...(chain.dropped > 0 ? { d: chain.dropped } : {}),
@@ -134,7 +135,7 @@ export function toChainWire(kind: ChainCarrierKind, chain: AttemptChain, current
 export function isChainWire(value: unknown): value is ChainWire {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Partial<ChainWire>;
-  return v.v === 1 && (v.kind === 'r' || v.kind === 'h') && Array.isArray(v.r);
+  return v.v === 1 && (v.kind === undefined || v.kind === 'r' || v.kind === 'h') && Array.isArray(v.r);
 }
 
 /** The chain a wire form describes, with the shared identity put back into every record. */
