@@ -40,6 +40,8 @@ const BINARY_NULL = 'binary/null';
 export class ChainPayloadCodec implements PayloadCodec {
   /** True once the worker has used the codec: until then the interceptor does not wrap heartbeats. */
   used = false;
+  /** Set when the worker has a payload converter of its own: nothing is wrapped, the codec passes payloads on. */
+  disabled = false;
 
   constructor(private readonly store: AttemptStore) {}
 

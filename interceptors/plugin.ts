@@ -67,7 +67,7 @@ export function createResilienceInterceptors(
   const ledgerDeps = {
     store,
     tally,
-    codecInstalled: () => payloadCodec.used || codecConfigured.has(payloadCodec),
+    codecInstalled: () => !payloadCodec.disabled && (payloadCodec.used || codecConfigured.has(payloadCodec)),
   };
   // The telemetry reads circuit states for its gauge (only later, at collection); the registry reports changes to it.
   const telemetry = combineTelemetry(
@@ -103,11 +103,14 @@ export function createResilienceInterceptors(
 const codecConfigured = new WeakSet<ChainPayloadCodec>();
 
 /** The data converter with the toolkit's codec first (closest to the payload converter), added once. */
-function withChainCodec<T extends { payloadCodecs?: PayloadCodec[] }>(
+function withChainCodec<T extends { payloadCodecs?: PayloadCodec[]; payloadConverterPath?: string }>(
   dataConverter: T | undefined,
   codec: ChainPayloadCodec,
 ): T {
   codecConfigured.add(codec);
+  // A converter of the user's own may not write JSON: the chain then stays in the worker (budgets still hold) rather
+  // than risk changing how the user's values are stored.
+  if (dataConverter?.payloadConverterPath !== undefined) codec.disabled = true;
   const codecs = dataConverter?.payloadCodecs ?? [];
   return { ...dataConverter, payloadCodecs: codecs.includes(codec) ? codecs : [codec, ...codecs] } as T;
 }
