@@ -8,7 +8,7 @@ import { appendRecord, type AttemptChain, type AttemptRecord } from './attempt-r
  * heartbeat's details). Temporal's converters ignore metadata they do not know, so the value itself, as the Web UI,
  * `temporal workflow show` and every SDK decode it, is exactly the user's.
  */
-export const CHAIN_METADATA_KEY = 'temporal-resilience-chain';
+export const CHAIN_METADATA_KEY = 'resilience-chain';
 
 /** What the chain metadata says it travels beside: an activity's result (`r`) or its heartbeat details (`h`). */
 export type ChainCarrierKind = 'r' | 'h';
@@ -30,8 +30,11 @@ export interface ChainWire {
   readonly v: 1;
   /** Absent for `r`, the common case. */
   readonly kind?: ChainCarrierKind;
-  /** Finished (or lost) attempts, oldest first. */
-  readonly r: readonly WireRecord[];
+  /**
+   * Finished (or lost) attempts, oldest first. Absent means one untimed record: a first attempt that completed at
+   * no cost (history's own events time it), the most common chain by far.
+   */
+  readonly r?: readonly WireRecord[];
   /** The attempt in progress (heartbeats only): if the next attempt finds it without an end, it was lost. */
   readonly cur?: WireRecord;
   /** Records dropped from the middle of a long chain. */
@@ -63,6 +66,9 @@ export interface WireRecord {
   readonly u?: 1;
   readonly c?: readonly [number, number, number];
 }
+
+/** The record a chain without `r` stands for. */
+const FIRST_COMPLETED: WireRecord = { a: 1 };
 
 const OUTCOME_CODES = { failed: 'f', refused: 'r', lost: 'l' } as const;
 const OUTCOMES = { f: 'failed', r: 'refused', l: 'lost' } as const;
@@ -119,10 +125,12 @@ function fromWireRecord(
 /** The wire form of a chain (and of the attempt in progress). */
 export function toChainWire(kind: ChainCarrierKind, chain: AttemptChain, current?: AttemptRecord): ChainWire {
   const first = current ?? chain.records[0];
+  const r = chain.records.map(toWireRecord);
+  const trivial = r.length === 1 && JSON.stringify(r[0]) === JSON.stringify(FIRST_COMPLETED) && !current;
   return {
     v: 1,
     ...(kind === 'h' ? { kind } : {}),
-    r: chain.records.map(toWireRecord),
+    ...(trivial ? {} : { r }),
     ...(current ? { cur: toWireRecord(current) } : {}),
     ...(chain.dropped > 0 ? { d: chain.dropped } : {}),
     ...(hasCost(chain.cost) ? { c: chain.cost } : {}),
@@ -135,7 +143,11 @@ export function toChainWire(kind: ChainCarrierKind, chain: AttemptChain, current
 export function isChainWire(value: unknown): value is ChainWire {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Partial<ChainWire>;
-  return v.v === 1 && (v.kind === undefined || v.kind === 'r' || v.kind === 'h') && Array.isArray(v.r);
+  return (
+    v.v === 1 &&
+    (v.kind === undefined || v.kind === 'r' || v.kind === 'h') &&
+    (v.r === undefined || Array.isArray(v.r))
+  );
 }
 
 /** The chain a wire form describes, with the shared identity put back into every record. */
@@ -152,7 +164,7 @@ export function fromChainWire(
   };
   const expand = (r: WireRecord): AttemptRecord => fromWireRecord(r, shared);
   const chain: AttemptChain = {
-    records: wire.r.map(expand),
+    records: (wire.r ?? [FIRST_COMPLETED]).map(expand),
     dropped: wire.d ?? 0,
     cost: wire.c ?? ZERO_COST,
   };
