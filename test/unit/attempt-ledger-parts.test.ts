@@ -50,6 +50,13 @@ describe('the chain wire form', () => {
     expect(fromChainWire(wire, identity).chain).toEqual(chain);
   });
 
+  it('a first attempt that completed at no cost, untimed, travels as the key alone', () => {
+    const only: AttemptRecord = { ...identity, attempt: 1, outcome: 'completed', startedAt: '' };
+    const wire = toChainWire('r', chainOf([only], 0));
+    expect(wire).toEqual({ v: 1, k: 'k' });
+    expect(fromChainWire(wire, identity).chain.records).toEqual([only]);
+  });
+
   it('a lost attempt keeps the cost it recorded; attempts that left nothing are lost with no cost', () => {
     const previous = chainOf([record(1, 'failed', 0.1)], 0.1);
     const out = continueChain(previous, record(3, 'lost', 0.1), 5, identity);
