@@ -66,8 +66,16 @@ export class AttemptLedger {
     let chain: AttemptChain = EMPTY_CHAIN;
     let current: AttemptRecord | undefined;
     this.lastUser = info.heartbeatDetails;
-    if (previous && previous.runId === runId && previous.attempt < info.attempt) {
-      // The previous attempt ran in this worker: its chain is here, whatever its last heartbeat carried.
+    const arrivedUpTo = arrived
+      ? Math.max(0, ...(arrived.r ?? [{ a: 1 }]).map((r) => r.a), arrived.cur?.a ?? 0)
+      : 0;
+    if (
+      previous &&
+      previous.runId === runId &&
+      previous.attempt < info.attempt &&
+      previous.attempt > arrivedUpTo
+    ) {
+      // The latest earlier attempt ran in this worker: its chain is here, whatever its last heartbeat carried.
       ({ chain, current } = previous);
     } else if (arrived) {
       ({ chain, current } = fromChainWire(arrived, identity));
