@@ -21,7 +21,7 @@ export interface AttemptContext {
   readonly idempotencyKey?: string;
   /** Adds to this attempt's cost; returns the priced entry. */
   readonly recordCost?: (entry: CostEntry) => Cost;
-  /** Heartbeats with the attempt chain kept in the details (user details ride along). */
+  /** Heartbeats the user's details; the attempt chain travels beside them (payload metadata). */
   readonly heartbeat?: (userDetails?: unknown) => void;
 }
 

@@ -3,9 +3,9 @@ import { hasChainMarker } from '../src/attempts/attempt-record';
 import { currentAttemptContext } from './attempt-context';
 
 /**
- * Heartbeats like `Context.current().heartbeat(details)`, but keeps the toolkit's attempt records in the details.
- * Use it instead of the SDK's: a plain heartbeat replaces the details, and the earlier attempts' records (and their
- * cost, which the budget counts) would be lost.
+ * Heartbeats exactly like `Context.current().heartbeat(details)`: the details are the user's, unchanged, and the
+ * next attempt reads them back with {@link heartbeatDetails} or `activityInfo().heartbeatDetails`. The toolkit's
+ * attempt chain travels beside them in the payload's metadata, whichever of the two functions is called.
  */
 export function heartbeat(details?: unknown): void {
   const context = currentAttemptContext();
@@ -13,7 +13,10 @@ export function heartbeat(details?: unknown): void {
   else Context.current().heartbeat(details);
 }
 
-/** The details the previous attempt last heartbeated with {@link heartbeat}, without the toolkit's records. */
+/**
+ * The details the previous attempt last heartbeated (`undefined` if it never did): the same value as
+ * `activityInfo().heartbeatDetails`. Details an earlier toolkit version wrapped are unwrapped.
+ */
 export function heartbeatDetails<T = unknown>(): T | undefined {
   const details: unknown = Context.current().info.heartbeatDetails;
   return (hasChainMarker(details) ? (details as { user?: unknown }).user : details) as T | undefined;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createDevServerEnv, createTimeSkippingEnv, FakeProvider } from '../testing';
 import { runContainment } from './scenarios/containment';
+import { runHistorySize } from './scenarios/history-size';
 import { runInterceptorCost } from './scenarios/interceptor-cost';
 import { runMemoryBound } from './scenarios/memory-bound';
 import { runOverhead } from './scenarios/overhead';
@@ -28,7 +29,7 @@ function writeReadmeTables(results: string): void {
 }
 
 /** Sections of the results, in order; `BENCH_ONLY=containment,storms` runs some and keeps the others' last results. */
-const SECTIONS = ['interceptor', 'overhead', 'containment', 'storms', 'memory'] as const;
+const SECTIONS = ['interceptor', 'overhead', 'containment', 'storms', 'memory', 'history'] as const;
 type Section = (typeof SECTIONS)[number];
 
 async function main(): Promise<void> {
@@ -36,7 +37,8 @@ async function main(): Promise<void> {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
   const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()) ?? [...SECTIONS];
   const unknown = only.filter((s) => !(SECTIONS as readonly string[]).includes(s));
-  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown section ${unknown.join(', ')}; use ${SECTIONS.join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`BENCH_ONLY: unknown section ${unknown.join(', ')}; use ${SECTIONS.join(', ')}`);
   const run = (section: Section) => only.includes(section);
   const resultsDir = join(__dirname, 'results');
   mkdirSync(resultsDir, { recursive: true });
@@ -54,12 +56,18 @@ async function main(): Promise<void> {
     // First, before any OpenTelemetry provider is registered: the toolkit's own cost, OpenTelemetry as no-op API.
     if (run('interceptor')) {
       write('interceptor', [
-        table('Interceptor cost per call (in-process, no OpenTelemetry SDK registered)', await runInterceptorCost()),
+        table(
+          'Interceptor cost per call (in-process, no OpenTelemetry SDK registered)',
+          await runInterceptorCost(),
+        ),
       ]);
     }
     if (run('overhead')) {
       write('overhead', [
-        table('Overhead (dev server, 2,000 no-op activities from 200 workflows)', await runOverhead(dev, rounds)),
+        table(
+          'Overhead (dev server, 2,000 no-op activities from 200 workflows)',
+          await runOverhead(dev, rounds),
+        ),
       ]);
     }
     if (run('containment')) {
@@ -84,10 +92,20 @@ async function main(): Promise<void> {
       console.log(storms.at(-1));
       storms.push(await budgetStorm(dev, provider));
       console.log(storms.at(-1));
-      write('storms', [table('Storm containment (toolkit versus Temporal defaults with unclassified errors)', storms)]);
+      write('storms', [
+        table('Storm containment (toolkit versus Temporal defaults with unclassified errors)', storms),
+      ]);
     }
     if (run('memory')) {
       write('memory', [table('Memory bound (10,000 distinct tool keys)', await runMemoryBound())]);
+    }
+    if (run('history')) {
+      write('history', [
+        table(
+          'History size (dev server, bare versus toolkit, server-reported bytes)',
+          await runHistorySize(dev, provider),
+        ),
+      ]);
     }
   } finally {
     await provider.close();

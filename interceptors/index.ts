@@ -4,7 +4,10 @@
  * Worker-side (Node) code: the activity interceptor, the per-tool shared state and the plugin.
  */
 export { resiliencePlugin, createResilienceInterceptors } from './plugin';
-export type { ResiliencePlugin, ResilienceInterceptors } from './plugin';
+export type { ResiliencePlugin, ResilienceInterceptors, ResilienceSharedState } from './plugin';
+export { InMemorySpendTally, executionKey } from './spend-tally';
+export type { SpendTally, InMemorySpendTallyOptions } from './spend-tally';
+export { ChainPayloadCodec } from './chain-payload-codec';
 export { validateResilienceOptions } from './resilience-options';
 export type { ResilienceOptions } from './resilience-options';
 export { ResilienceActivityInboundInterceptor } from './resilience-activity-inbound-interceptor';

@@ -9,8 +9,11 @@ import type {
   WorkerOptions,
   WorkerPlugin,
 } from '@temporalio/worker';
+import type { PayloadCodec } from '@temporalio/common';
 import { Runtime } from '@temporalio/worker';
 import { EXECUTION_SINK, type ResilienceSinks } from '../src/telemetry-names';
+import { AttemptStore } from './attempt-store';
+import { ChainPayloadCodec } from './chain-payload-codec';
 import { combineTelemetry, LogAttemptTelemetry } from './log-telemetry';
 import { OpenTelemetryAttemptTelemetry } from './open-telemetry';
 import { isOpenTelemetryInstalled } from './open-telemetry-api';
@@ -22,6 +25,7 @@ import {
   type ResilienceOptions,
 } from './resilience-options';
 import { GovernorRegistry } from './containment/governor-registry';
+import { InMemorySpendTally, type SpendTally } from './spend-tally';
 
 /**
  * Path of the workflow interceptors module, without extension so the SDK's bundler finds `.js` in the published
@@ -41,6 +45,22 @@ export interface ResilienceInterceptors extends WorkerInterceptors {
    * it in `Worker.create({ sinks })`.
    */
   readonly sinks: InjectedSinks<ResilienceSinks>;
+  /**
+   * The codec that carries attempt chains in payload metadata, beside results and heartbeat details. Put it first in
+   * the worker's `dataConverter.payloadCodecs` (the plugin does this for you).
+   */
+  readonly payloadCodec: ChainPayloadCodec;
+  /** The worker-wide spend per workflow execution that budgets check before every attempt. */
+  readonly tally: SpendTally;
+}
+
+/** State shared beyond one worker, for fleets (the defaults keep it in this worker's memory). */
+export interface ResilienceSharedState {
+  /**
+   * Spend per workflow execution, counted by every attempt the moment it records cost.
+   * @default an {@link InMemorySpendTally}
+   */
+  readonly spendTally?: SpendTally;
 }
 
 /**
@@ -49,8 +69,19 @@ export interface ResilienceInterceptors extends WorkerInterceptors {
  *
  * @throws {@link InvalidOptionsError} when an option is invalid, naming it.
  */
-export function createResilienceInterceptors(options: ResilienceOptions = {}): ResilienceInterceptors {
+export function createResilienceInterceptors(
+  options: ResilienceOptions = {},
+  shared: ResilienceSharedState = {},
+): ResilienceInterceptors {
   validateResilienceOptions(options);
+  const store = new AttemptStore();
+  const payloadCodec = new ChainPayloadCodec(store);
+  const tally = shared.spendTally ?? new InMemorySpendTally();
+  const ledgerDeps = {
+    store,
+    tally,
+    codecInstalled: () => !payloadCodec.disabled && (payloadCodec.used || codecConfigured.has(payloadCodec)),
+  };
   // The telemetry reads circuit states for its gauge (only later, at collection); the registry reports changes to it.
   // OpenTelemetry only when the app has @opentelemetry/api (an optional peer); logs always.
   const openTelemetry = isOpenTelemetryInstalled()
@@ -81,7 +112,9 @@ export function createResilienceInterceptors(options: ResilienceOptions = {}): R
   });
   return {
     activity: [
-      (ctx) => ({ inbound: new ResilienceActivityInboundInterceptor(ctx, options, tools, telemetry) }),
+      (ctx) => ({
+        inbound: new ResilienceActivityInboundInterceptor(ctx, options, tools, telemetry, ledgerDeps),
+      }),
     ],
     workflowModules: [WORKFLOW_INTERCEPTORS_MODULE],
     tools,
@@ -94,7 +127,25 @@ export function createResilienceInterceptors(options: ResilienceOptions = {}): R
         },
       },
     },
+    payloadCodec,
+    tally,
   };
+}
+
+/** Codecs a plugin has put into a worker's options (so the interceptor may rely on them from the first attempt). */
+const codecConfigured = new WeakSet<ChainPayloadCodec>();
+
+/** The data converter with the toolkit's codec first (closest to the payload converter), added once. */
+function withChainCodec<T extends { payloadCodecs?: PayloadCodec[]; payloadConverterPath?: string }>(
+  dataConverter: T | undefined,
+  codec: ChainPayloadCodec,
+): T {
+  codecConfigured.add(codec);
+  // A converter of the user's own may not write JSON: the chain then stays in the worker (budgets still hold) rather
+  // than risk changing how the user's values are stored.
+  if (dataConverter?.payloadConverterPath !== undefined) codec.disabled = true;
+  const codecs = dataConverter?.payloadCodecs ?? [];
+  return { ...dataConverter, payloadCodecs: codecs.includes(codec) ? codecs : [codec, ...codecs] } as T;
 }
 
 /**
@@ -132,6 +183,7 @@ export function resiliencePlugin(options: ResilienceOptions = {}): ResiliencePlu
       assertAfterOpenTelemetryPlugins(workerOptions.plugins, plugin);
       return {
         ...workerOptions,
+        dataConverter: withChainCodec(workerOptions.dataConverter, interceptors.payloadCodec),
         interceptors: {
           ...workerOptions.interceptors,
           activity: [...(workerOptions.interceptors?.activity ?? []), ...interceptors.activity],
@@ -157,6 +209,7 @@ export function resiliencePlugin(options: ResilienceOptions = {}): ResiliencePlu
     configureReplayWorker(replayOptions: ReplayWorkerOptions): ReplayWorkerOptions {
       return {
         ...replayOptions,
+        dataConverter: withChainCodec(replayOptions.dataConverter, interceptors.payloadCodec),
         interceptors: {
           ...replayOptions.interceptors,
           workflowModules: [

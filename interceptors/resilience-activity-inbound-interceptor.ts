@@ -8,15 +8,10 @@ import {
 import { msOptionalToNumber } from '@temporalio/common/lib/time';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
 import { runWithAttemptContext } from '../activities/attempt-context';
-import {
-  appendRecord,
-  CHAIN_MARKER,
-  type AttemptChain,
-  type AttemptRecord,
-} from '../src/attempts/attempt-record';
+import type { AttemptRecord } from '../src/attempts/attempt-record';
 import type { Classification } from '../src/classification/classification';
 import { classifyError } from '../src/classification/classify-error';
-import { addCost, priceEntry, ZERO_COST, type Cost } from '../src/cost/cost';
+import { priceEntry, ZERO_COST, type Cost } from '../src/cost/cost';
 import type { ClassKind } from '../src/classification/classification';
 import { isHttpError } from '../src/errors/http-error';
 import { isResilienceTimeoutError } from '../src/errors/timeout-error';
@@ -24,7 +19,7 @@ import { FAILURE_TYPES, failureTypeOf, type FailureType } from '../src/failure-t
 import { HEADERS, type BudgetHeader, type RouteHeader } from '../src/headers';
 import { deriveIdempotencyKey } from '../src/idempotency/idempotency-key';
 import { decideRetry, type RetryDecision } from '../src/retry-decision/retry-decision';
-import { chainFromHeartbeat, chainHeartbeat } from './attempt-chain';
+import { AttemptLedger, type AttemptLedgerDeps } from './attempt-ledger';
 import type { AttemptTelemetry } from './attempt-telemetry';
 import { toApplicationFailure } from './failure-mapping';
 import { DEFAULT_QUOTA_HOLD_MS, type ResilienceOptions } from './resilience-options';
@@ -68,6 +63,7 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
     private readonly options: ResilienceOptions,
     private readonly tools: ToolSource,
     private readonly telemetry: AttemptTelemetry,
+    private readonly ledgerDeps: AttemptLedgerDeps,
   ) {}
 
   async execute(
@@ -107,19 +103,12 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
         startedAt: new Date(serverNow()).toISOString(),
       },
     };
-    let chain = chainFromHeartbeat(info.heartbeatDetails, info.attempt);
-    let attemptCost: Cost = ZERO_COST;
+    // The chain (records and cost of every attempt) starts here: this attempt is on record from now on.
+    const ledger = AttemptLedger.open(this.ctx, this.ledgerDeps, id.base);
     const governor = this.tools.governorFor(toolKey);
-    const observation = this.telemetry.startAttempt(info, id.base, chain);
-    const current: AttemptRecord = { ...id.base, outcome: 'lost' };
-    const heartbeat = (user?: unknown) => {
-      observation.progressed();
-      this.ctx.heartbeat(chainHeartbeat(chain, current, user));
-    };
+    const observation = this.telemetry.startAttempt(info, id.base, ledger.chain);
     const finish = (record: AttemptRecord, decision?: RetryDecision): void => {
-      chain = appendRecord(chain, record, addCost(chain.cost, attemptCost));
-      // The last heartbeat travels with the failure to the next attempt (servers ≥ 1.16): the chain survives retries.
-      if (record.outcome !== 'completed') this.ctx.heartbeat(chainHeartbeat(chain, undefined));
+      ledger.finish(record);
       observation.ended(record, decision, governor.circuitName);
       if (decision) {
         try {
@@ -129,33 +118,33 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
         }
       }
     };
-    // A retry marks itself in progress first: if its worker dies, the next attempt records it as lost.
-    if (chain.records.length > 0) heartbeat();
-
     const budget = headerValue<BudgetHeader>(input.headers, HEADERS.budget);
-    if (budget && budget.spentUsd + chain.cost.usd >= budget.budgetUsd) {
-      const spent = budget.spentUsd + chain.cost.usd;
-      const message = `spent $${spent.toFixed(2)} of the $${budget.budgetUsd.toFixed(2)} budget`;
-      this.refuse(
-        id,
-        { kind: 'stop', reason: 'budget-exceeded' },
-        FAILURE_TYPES.budgetExceeded,
-        message,
-        finish,
-        () => chain,
-      );
-    }
+    const refuseIfOverBudget = async () => {
+      const overBudget = await ledger.budgetRefusal(budget);
+      if (overBudget !== undefined) {
+        this.refuse(
+          id,
+          { kind: 'stop', reason: 'budget-exceeded' },
+          FAILURE_TYPES.budgetExceeded,
+          overBudget,
+          finish,
+          ledger,
+        );
+      }
+    };
+    await refuseIfOverBudget();
     // The activity (across its attempts) that owns a pause it caused: its own retry is already delayed by the server.
     const owner = `${info.workflowExecution?.workflowId ?? ''}/${info.workflowExecution?.runId ?? ''}/${info.activityId}`;
     const toolOptions = this.tools.optionsFor(toolKey);
     const maxCalls = headerValue<number>(input.headers, HEADERS.maxCalls);
     // Calls made by earlier attempts: every attempt but the refused ones, plus local re-sends. Counted from the
     // attempt number, so an attempt lost before it could leave a record still counts as a call.
+    const earlier = ledger.chain.records.filter((r) => r.attempt < info.attempt);
     const callsBefore =
       info.attempt -
       1 -
-      chain.records.filter((r) => r.outcome === 'refused').length +
-      chain.records.filter((r) => r.resentLocally).length;
+      earlier.filter((r) => r.outcome === 'refused').length +
+      earlier.filter((r) => r.resentLocally).length;
     if (maxCalls !== undefined && maxCalls > 0 && callsBefore >= maxCalls) {
       // Every call the retry policy allows was made (some by attempts that were lost): nothing may call again.
       this.refuse(
@@ -164,7 +153,7 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
         undefined,
         `${callsBefore} of ${maxCalls} calls made`,
         finish,
-        () => chain,
+        ledger,
       );
     }
     const tokens = declaredTokens(toolOptions, info, input.args);
@@ -177,7 +166,10 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
         ...(tokens !== undefined ? { tokens } : {}),
         leaseTtlMs: leaseTtlOf(info),
         maxWaitMs: Math.max(0, maxWaitMs - (Date.now() - startedLocalMs)),
-        heartbeat: () => heartbeat(),
+        heartbeat: () => {
+          observation.progressed();
+          ledger.keepAlive();
+        },
         signal: this.ctx.cancellationSignal,
       });
       if (!permit.granted) {
@@ -188,10 +180,25 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
           refusalFailureType(permit),
           undefined,
           finish,
-          () => chain,
+          ledger,
+          {
+            // The wait is longer than the activity's whole remaining time: fail fast instead of timing out later.
+            noTimeLeft: permit.retryAfterMs > this.remainingScheduleToCloseMs(serverNow()),
+          },
         );
       }
+      if (permit.waitedMs > 0 || calls > 0) {
+        // Parallel attempts may have spent the budget while this one waited.
+        try {
+          await refuseIfOverBudget();
+        } catch (error) {
+          await permit.release('ignored');
+          throw error;
+        }
+      }
       calls++;
+      // Each call's record starts when the call goes (after any wait), so inspect sees the real gaps between calls.
+      const callStartedAt = iso(serverNow());
       try {
         const result = await runWithAttemptContext(
           {
@@ -202,19 +209,22 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
             },
             stepName,
             idempotencyKey,
-            heartbeat,
+            heartbeat: (details) => {
+              observation.progressed();
+              ledger.heartbeat(details);
+            },
             recordCost: (entry) => {
               const priced = priceEntry(entry, this.options.prices);
-              attemptCost = addCost(attemptCost, priced);
+              ledger.recordCost(priced);
               observation.costRecorded(priced, entry.model);
               return priced;
             },
           },
           () => observation.run(() => next(input)),
         );
-        await permit.release('success', tokensUsed(attemptCost, tokens));
-        finish({ ...id.base, finishedAt: iso(serverNow()), outcome: 'completed', ...costField(attemptCost) });
-        return stepName === undefined ? result : { marker: CHAIN_MARKER, result, chain };
+        await permit.release('success', tokensUsed(ledger.cost, tokens));
+        finish({ ...id.base, finishedAt: iso(serverNow()), outcome: 'completed', ...costField(ledger.cost) });
+        return result;
       } catch (error) {
         if (error instanceof TemporalFailure || this.ctx.cancellationSignal.aborted) {
           await permit.release('ignored');
@@ -224,7 +234,7 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
             finishedAt: iso(serverNow()),
             outcome: 'failed',
             reason,
-            ...costField(attemptCost),
+            ...costField(ledger.cost),
           });
           if (
             error instanceof ApplicationFailure &&
@@ -246,7 +256,7 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
           const holdMs = classification.retryAfterMs ?? this.options.quotaHoldMs ?? DEFAULT_QUOTA_HOLD_MS;
           await governor.hold(Date.now() + holdMs, classification.reason);
         }
-        await permit.release(callOutcomeOf(classification.kind), tokensUsed(attemptCost, tokens));
+        await permit.release(callOutcomeOf(classification.kind), tokensUsed(ledger.cost, tokens));
         const callsSoFar = callsBefore + calls;
         const sideEffectUnknown = isResilienceTimeoutError(error) && error.requestSent;
         if (
@@ -259,28 +269,23 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
           // circuit is open): send it again from this worker once the tool may be asked, instead of paying a server
           // round trip and missing the recovery. The re-send budget bounds how often, so re-sends cannot amplify a
           // storm.
-          chain = appendRecord(
-            chain,
-            {
-              ...id.base,
-              finishedAt: iso(serverNow()),
-              outcome: 'failed',
-              kind: classification.kind,
-              reason: classification.reason,
-              failureType: failureTypeOf(classification.kind),
-              resentLocally: true,
-              ...costField(attemptCost),
-            },
-            addCost(chain.cost, attemptCost),
-          );
-          // That call's cost is in the chain now; the attempt's own record carries only what follows.
-          attemptCost = ZERO_COST;
+          ledger.noteCall({
+            ...id.base,
+            startedAt: callStartedAt,
+            finishedAt: iso(serverNow()),
+            outcome: 'failed',
+            kind: classification.kind,
+            reason: classification.reason,
+            failureType: failureTypeOf(classification.kind),
+            resentLocally: true,
+            ...costField(ledger.cost),
+          });
           observation.resent(classification);
           continue;
         }
         const decision = this.decide(id, classification, sideEffectUnknown, callsSoFar, maxCalls);
-        finish(recordOf(id, 'failed', decision, attemptCost), decision);
-        throw toApplicationFailure(decision, error, chain);
+        finish(recordOf(id, 'failed', decision, ledger.cost), decision);
+        throw toApplicationFailure(decision, error, ledger.failureWire(isTerminal(decision)));
       }
     }
   }
@@ -298,6 +303,14 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
     }
   }
 
+  /** Time left of the activity's `scheduleToCloseTimeout` (across attempts), or Infinity when it has none. */
+  private remainingScheduleToCloseMs(nowMs: number): number {
+    const info = this.ctx.info;
+    return info.scheduleToCloseTimeoutMs > 0
+      ? info.scheduledTimestampMs + info.scheduleToCloseTimeoutMs - nowMs
+      : Infinity;
+  }
+
   /** How long this attempt may wait in the worker: the tool's bound, and at most half its start-to-close time. */
   private waitBoundMs(toolOptions: ToolOptions, startedLocalMs: number): number {
     const configured = toolOptions.maxQueueWaitMs ?? DEFAULT_TOOL_OPTIONS.maxQueueWaitMs;
@@ -313,7 +326,8 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
     failureType: FailureType | undefined,
     message: string | undefined,
     finish: (record: AttemptRecord, decision: RetryDecision) => void,
-    chain: () => AttemptChain,
+    ledger: AttemptLedger,
+    { noTimeLeft = false }: { readonly noTimeLeft?: boolean } = {},
   ): never {
     const decided = this.decide(id, classification, false);
     const decision: RetryDecision = {
@@ -323,9 +337,11 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
       ...(failureType === FAILURE_TYPES.circuitOpen ? { benign: true } : {}),
       // Fallback routing: with a later route waiting, do not let the server retry a refused route; move on now.
       ...(failureType === FAILURE_TYPES.circuitOpen && id.fallback ? { nonRetryable: true } : {}),
+      ...(noTimeLeft ? { nonRetryable: true } : {}),
     };
     finish(recordOf(id, 'refused', decision, ZERO_COST), decision);
-    throw toApplicationFailure(decision, message === undefined ? undefined : new Error(message), chain());
+    // A refusal's reason is the message itself: no cause, no stack (it would only list the toolkit's own frames).
+    throw toApplicationFailure(decision, message, ledger.failureWire(isTerminal(decision)));
   }
 
   private decide(
@@ -358,7 +374,10 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
       sideEffectUnknown,
     });
     // Fallback routing: decisions name the route the attempt ran on.
-    return id.base.route === undefined ? decision : { ...decision, route: id.base.route };
+    // The server was told to retry without limit (HEADERS.maxCalls): the last call the policy allows must end it.
+    const final =
+      maxCalls !== undefined && decision.attemptsExhausted ? { ...decision, nonRetryable: true } : decision;
+    return id.base.route === undefined ? final : { ...final, route: id.base.route };
   }
 }
 
@@ -380,6 +399,11 @@ function recordOf(
     ...(decision.sideEffectUnknown ? { sideEffectUnknown: true } : {}),
     ...costField(cost),
   };
+}
+
+/** Nothing will retry after this decision: the failure carries the whole chain to the workflow. */
+function isTerminal(decision: RetryDecision): boolean {
+  return decision.nonRetryable || decision.attemptsExhausted === true;
 }
 
 function costField(cost: Cost): { cost?: Cost } {

@@ -80,6 +80,22 @@ export {
   isResultEnvelope,
 } from './attempts/attempt-record';
 export type { AttemptRecord, AttemptChain, ChainHeartbeat, ResultEnvelope } from './attempts/attempt-record';
+export {
+  CHAIN_METADATA_KEY,
+  WIRE_MARKER,
+  toChainWire,
+  fromChainWire,
+  isChainWire,
+  isWireEnvelope,
+  continueChain,
+} from './attempts/chain-wire';
+export type {
+  ChainWire,
+  WireRecord,
+  WireEnvelope,
+  ChainIdentity,
+  ChainCarrierKind,
+} from './attempts/chain-wire';
 export { ATTRIBUTES, SPANS, METRICS, EXECUTION_SINK, prometheusName } from './telemetry-names';
 export type { ExecutionSummary, ResilienceSinks } from './telemetry-names';
 export { analyzeHistory } from './forensics/analyze-history';

@@ -11,6 +11,7 @@ import type {
   WorkflowInterceptors,
   WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
+import type { ChainIdentity } from '../src/attempts/chain-wire';
 import { HEADERS, type BudgetHeader } from '../src/headers';
 import { currentRoute } from './fallback';
 import { ExecutionTelemetryInboundInterceptor } from './execution-telemetry';
@@ -20,7 +21,8 @@ import { installLedger, WorkflowLedger } from './workflow-ledger';
 /**
  * Gives every scheduled activity a step name header (the enclosing `step`'s name, or the activity type plus its
  * occurrence in this run, `chargeCard#1`: scheduling order is deterministic, so the numbering is too) and the
- * workflow's budget; takes the attempt chain off each activity's result or failure into the workflow's ledger.
+ * workflow's budget; takes the attempt chain from beside each activity's result (the toolkit's codec hands it over
+ * with the result) or from its failure into the workflow's ledger. The workflow sees the activity's own result.
  */
 export class ResilienceWorkflowOutboundInterceptor implements WorkflowOutboundCallsInterceptor {
   private readonly occurrences = new Map<string, number>();
@@ -31,10 +33,16 @@ export class ResilienceWorkflowOutboundInterceptor implements WorkflowOutboundCa
     input: ActivityInput,
     next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>,
   ): Promise<unknown> {
-    const headers = this.headers(input.activityType, input.headers);
+    const { headers, step } = this.headers(input.activityType, input.headers);
+    const identity = {
+      activityId: input.options.activityId ?? `${input.seq}`,
+      activityType: input.activityType,
+      step,
+    };
     const maximumAttempts = input.options.retry?.maximumAttempts;
-    if (maximumAttempts === undefined || maximumAttempts <= 1)
-      return this.settled(next({ ...input, headers }));
+    if (maximumAttempts === undefined || maximumAttempts <= 1) {
+      return this.settled(next({ ...input, headers }), identity);
+    }
     // Refusals are not attempts: the server may retry without limit, and the activity interceptor allows the policy's
     // `maximumAttempts` in real calls (an attempt refused without a call, circuit open or tool paused, uses none).
     return this.settled(
@@ -47,6 +55,7 @@ export class ResilienceWorkflowOutboundInterceptor implements WorkflowOutboundCa
           retry: { ...input.options.retry, maximumAttempts: Number.POSITIVE_INFINITY },
         },
       }),
+      identity,
     );
   }
 
@@ -54,20 +63,29 @@ export class ResilienceWorkflowOutboundInterceptor implements WorkflowOutboundCa
     input: LocalActivityInput,
     next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>,
   ): Promise<unknown> {
-    return this.settled(next({ ...input, headers: this.headers(input.activityType, input.headers) }));
+    const { headers, step } = this.headers(input.activityType, input.headers);
+    // The SDK names a local activity by its sequence number.
+    return this.settled(next({ ...input, headers }), {
+      activityId: `${input.seq}`,
+      activityType: input.activityType,
+      step,
+    });
   }
 
-  /** Takes the attempt chain off the activity's result (unwrapping it) or failure, into the ledger. */
-  private async settled(activity: Promise<unknown>): Promise<unknown> {
+  /** Takes the attempt chain from beside the activity's result, or from its failure, into the ledger. */
+  private async settled(activity: Promise<unknown>, identity: ChainIdentity): Promise<unknown> {
     try {
-      return this.ledger.settle(await activity);
+      return this.ledger.settle(await activity, identity);
     } catch (error) {
-      this.ledger.settleFailure(error);
+      this.ledger.settleFailure(error, identity);
       throw error;
     }
   }
 
-  private headers(activityType: string, headers: ActivityInput['headers']): ActivityInput['headers'] {
+  private headers(
+    activityType: string,
+    headers: ActivityInput['headers'],
+  ): { headers: ActivityInput['headers']; step: string } {
     const occurrence = (this.occurrences.get(activityType) ?? 0) + 1;
     this.occurrences.set(activityType, occurrence);
     const name = currentStepName() ?? `${activityType}#${occurrence}`;
@@ -83,7 +101,7 @@ export class ResilienceWorkflowOutboundInterceptor implements WorkflowOutboundCa
       const budget: BudgetHeader = { budgetUsd, spentUsd: this.ledger.spent.usd };
       out[HEADERS.budget] = defaultPayloadConverter.toPayload(budget);
     }
-    return out;
+    return { headers: out, step: name };
   }
 }
 

@@ -11,6 +11,7 @@ import {
   type AttemptChain,
   type AttemptRecord,
 } from '../src/attempts/attempt-record';
+import { fromChainWire, isWireEnvelope, type ChainIdentity } from '../src/attempts/chain-wire';
 import { addCost, ZERO_COST, type Cost } from '../src/cost/cost';
 
 /** What the ledger query returns. */
@@ -32,7 +33,8 @@ const MAX_ACTIVITIES_KEPT = 200;
 
 /**
  * One workflow execution's account of its activity attempts and their cost. It is rebuilt from history on replay
- * (activity results and failures carry the chains), so it survives worker restarts without a database.
+ * (the chains travel beside activity results, in payload metadata, and in failures), so it survives worker restarts
+ * without a database.
  */
 export class WorkflowLedger {
   private cost: Cost = ZERO_COST;
@@ -44,18 +46,31 @@ export class WorkflowLedger {
     setHandler(ledgerQuery, () => this.snapshot());
   }
 
-  /** Takes the chain off an activity's result (unwrapping it) or failure; returns what the workflow should see. */
-  settle(value: unknown): unknown {
-    if (!isResultEnvelope(value)) return value;
-    this.add(value.chain);
-    return value.result;
+  /**
+   * Takes the chain from beside an activity's result (the codec hands the sandbox `{ marker, wire, result }`);
+   * returns the result itself, which is what the workflow sees. Histories written by earlier versions, whose result
+   * was an envelope, are unwrapped too.
+   */
+  settle(value: unknown, identity: ChainIdentity): unknown {
+    if (isWireEnvelope(value)) {
+      this.add(fromChainWire(value.wire, identity).chain);
+      return value.result;
+    }
+    if (isResultEnvelope(value)) {
+      this.add(value.chain);
+      return value.result;
+    }
+    return value;
   }
 
   /** Takes the chain off a failed activity's details, if the toolkit put one there. */
-  settleFailure(error: unknown): void {
+  settleFailure(error: unknown, identity: ChainIdentity): void {
     if (!(error instanceof ActivityFailure) || !(error.cause instanceof ApplicationFailure)) return;
-    const detail = error.cause.details?.find(hasChainMarker);
-    if (detail) this.add(detail.chain);
+    const details: unknown[] = error.cause.details ?? [];
+    const wire = details.find(isWireEnvelope);
+    if (wire) return this.add(fromChainWire(wire.wire, identity).chain);
+    const legacy = details.find(hasChainMarker);
+    if (legacy) this.add(legacy.chain);
   }
 
   setBudget(usd: number): void {

@@ -44,7 +44,11 @@ interface BatchSpec {
 let queueCounter = 0;
 
 /** Runs `workflows` callProvider workflows at once and measures them. */
-async function runBatch(env: TestWorkflowEnvironment, provider: FakeProvider, spec: BatchSpec): Promise<Batch> {
+async function runBatch(
+  env: TestWorkflowEnvironment,
+  provider: FakeProvider,
+  spec: BatchSpec,
+): Promise<Batch> {
   provider.route(spec.path, spec.route());
   provider.reset();
   const taskQueue = `contain-${process.pid}-${++queueCounter}`;
@@ -160,7 +164,11 @@ function chart(
     const intervals = batch.requests.map(
       (r) => [r.receivedAt - t0, (r.answeredAt ?? batch.lastResultAt) - t0] as const,
     );
-    series.push({ label: `${variant}: calls in flight`, colour: colours[variant], points: inFlightSeries(intervals) });
+    series.push({
+      label: `${variant}: calls in flight`,
+      colour: colours[variant],
+      points: inFlightSeries(intervals),
+    });
     if (variant !== 'bare' && batch.limit.length > 0) {
       series.push({
         label: `${variant}: limit`,
@@ -177,14 +185,22 @@ function chart(
   const file = `${name}.svg`;
   writeFileSync(
     join(dir, file),
-    stepChart(title, series, capacity === undefined ? undefined : { label: 'provider capacity', value: capacity }),
+    stepChart(
+      title,
+      series,
+      capacity === undefined ? undefined : { label: 'provider capacity', value: capacity },
+    ),
   );
   return `charts/${file}`;
 }
 
 /** Outcome of the containment benchmarks: the tables and the charts they drew. */
 export interface ContainmentResults {
-  readonly sections: ReadonlyArray<{ readonly title: string; readonly rows: Row[]; readonly charts: string[] }>;
+  readonly sections: ReadonlyArray<{
+    readonly title: string;
+    readonly rows: Row[];
+    readonly charts: string[];
+  }>;
 }
 
 /** A provider answering 429 (no Retry-After) above `capacity` in flight; each call takes `delayMs`. */
@@ -218,7 +234,9 @@ async function capScenarios(env: TestWorkflowEnvironment, provider: FakeProvider
           route: capRoute(capacity, delayMs),
           workflows,
           variant,
-          ...(variant === 'configured' ? { options: { defaultToolLimits: { maxConcurrency: capacity } } } : {}),
+          ...(variant === 'configured'
+            ? { options: { defaultToolLimits: { maxConcurrency: capacity } } }
+            : {}),
         }),
       );
       const med = (v: Variant, f: (b: Batch) => number) => median(batches[v].map(f));
@@ -226,9 +244,18 @@ async function capScenarios(env: TestWorkflowEnvironment, provider: FakeProvider
       rows.push({
         scenario: `cap ${capacity} in flight, ${workflows} workflows, ${delayMs} ms per call`,
         'ideal (s)': ideal / 1000,
-        'bare makespan s (min/med/max)': spread(batches.bare.map((b) => b.makespanMs), 1000),
-        'toolkit makespan s': spread(batches.toolkit.map((b) => b.makespanMs), 1000),
-        'configured makespan s': spread(batches.configured.map((b) => b.makespanMs), 1000),
+        'bare makespan s (min/med/max)': spread(
+          batches.bare.map((b) => b.makespanMs),
+          1000,
+        ),
+        'toolkit makespan s': spread(
+          batches.toolkit.map((b) => b.makespanMs),
+          1000,
+        ),
+        'configured makespan s': spread(
+          batches.configured.map((b) => b.makespanMs),
+          1000,
+        ),
         'calls / 429s bare (med)': `${med('bare', (b) => b.calls)} / ${bare429}`,
         'calls / 429s toolkit (med)': `${med('toolkit', (b) => b.calls)} / ${med('toolkit', (b) => b.rejected)}`,
         'calls / 429s configured (med)': `${med('configured', (b) => b.calls)} / ${med('configured', (b) => b.rejected)}`,
@@ -299,8 +326,14 @@ async function rateScenario(env: TestWorkflowEnvironment, provider: FakeProvider
   const row: Row = {
     scenario: `${perSecond} req/s token bucket, ${workflows} workflows, 429 with rate-limit headers`,
     'ideal (s)': ideal / 1000,
-    'bare makespan s (min/med/max)': spread(batches.bare.map((b) => b.makespanMs), 1000),
-    'toolkit makespan s': spread(batches.toolkit.map((b) => b.makespanMs), 1000),
+    'bare makespan s (min/med/max)': spread(
+      batches.bare.map((b) => b.makespanMs),
+      1000,
+    ),
+    'toolkit makespan s': spread(
+      batches.toolkit.map((b) => b.makespanMs),
+      1000,
+    ),
     'sustained req/s bare (med)': median(batches.bare.map(sustained)),
     'sustained req/s toolkit (med)': median(batches.toolkit.map(sustained)),
     'calls / 429s bare (med)': `${median(batches.bare.map((b) => b.calls))} / ${median(batches.bare.map((b) => b.rejected))}`,
@@ -312,7 +345,10 @@ async function rateScenario(env: TestWorkflowEnvironment, provider: FakeProvider
     ]),
   };
   console.log(row);
-  return { rows: [row], charts: [chart('rate-10', `${perSecond} req/s cap, ${workflows} workflows`, batches, undefined)] };
+  return {
+    rows: [row],
+    charts: [chart('rate-10', `${perSecond} req/s cap, ${workflows} workflows`, batches, undefined)],
+  };
 }
 
 /** A tool down for `outageMs` from its first call, then back. */
@@ -350,10 +386,24 @@ async function outageScenarios(env: TestWorkflowEnvironment, provider: FakeProvi
     const med = (v: Variant, m: Map<Batch, number>) => median(batches[v].map((b) => m.get(b)!));
     rows.push({
       scenario: `tool down for ${outageMs / 1000} s, 10 workflows`,
-      'calls during outage bare (min/med/max)': spread(batches.bare.map((b) => during.get(b)!), 1, 0),
-      'calls during outage toolkit': spread(batches.toolkit.map((b) => during.get(b)!), 1, 0),
-      'last done after recovery s bare': spread(batches.bare.map((b) => late.get(b)!), 1000),
-      'last done after recovery s toolkit': spread(batches.toolkit.map((b) => late.get(b)!), 1000),
+      'calls during outage bare (min/med/max)': spread(
+        batches.bare.map((b) => during.get(b)!),
+        1,
+        0,
+      ),
+      'calls during outage toolkit': spread(
+        batches.toolkit.map((b) => during.get(b)!),
+        1,
+        0,
+      ),
+      'last done after recovery s bare': spread(
+        batches.bare.map((b) => late.get(b)!),
+        1000,
+      ),
+      'last done after recovery s toolkit': spread(
+        batches.toolkit.map((b) => late.get(b)!),
+        1000,
+      ),
       'bar met': barMet([
         med('toolkit', during) <= med('bare', during) / 3,
         med('toolkit', late) <= med('bare', late),
@@ -361,7 +411,14 @@ async function outageScenarios(env: TestWorkflowEnvironment, provider: FakeProvi
       ]),
     });
     console.log(rows.at(-1));
-    charts.push(chart(`outage-${outageMs / 1000}s`, `Tool down for ${outageMs / 1000} s: calls in flight`, batches, undefined));
+    charts.push(
+      chart(
+        `outage-${outageMs / 1000}s`,
+        `Tool down for ${outageMs / 1000} s: calls in flight`,
+        batches,
+        undefined,
+      ),
+    );
   }
   return { rows, charts };
 }

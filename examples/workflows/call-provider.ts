@@ -16,6 +16,8 @@ export interface CallProviderInput {
   /** Seconds before the first retry. */
   readonly initialIntervalSeconds?: number;
   readonly maximumAttempts?: number;
+  /** The activity's whole time budget across attempts, in seconds (Temporal's `scheduleToCloseTimeout`). */
+  readonly scheduleToCloseSeconds?: number;
   /** Use the plain-fetch activity (errors unclassified by the activity itself). */
   readonly plain?: boolean;
   /** How long the activity waits for response headers. @default 10_000 */
@@ -37,8 +39,12 @@ function optionsFor(input: CallProviderInput): ActivityOptions {
       : {}),
     ...(input.maximumAttempts !== undefined ? { maximumAttempts: input.maximumAttempts } : {}),
   };
-  if (input.policy === 'temporal-default') return { startToCloseTimeout: '30 seconds', retry };
-  return activityOptions(input.policy ?? 'httpApi', { retry });
+  const budget =
+    input.scheduleToCloseSeconds !== undefined
+      ? { scheduleToCloseTimeout: input.scheduleToCloseSeconds * 1000 }
+      : {};
+  if (input.policy === 'temporal-default') return { startToCloseTimeout: '30 seconds', retry, ...budget };
+  return activityOptions(input.policy ?? 'httpApi', { retry, ...budget });
 }
 
 /** Reads a streamed answer under the `llm` preset with the given heartbeat timeout, in one attempt. */

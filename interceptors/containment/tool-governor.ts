@@ -121,13 +121,14 @@ export class ToolGovernor {
   /** Waits (bounded) until the tool may be called, then takes a lease; or refuses. */
   async acquire(request: AcquireRequest): Promise<Permit | Refusal> {
     const enqueuedAtMs = Date.now();
-    if (request.signal?.aborted) throw new WaitCancelledError();
     if (this.waiters.length === 0) {
       const verdict = await this.tryAdmit(request);
       if (verdict.go) return this.permit(verdict, 0, request.tokens);
       const immediate = this.refusalIfCannotWait(verdict, enqueuedAtMs + request.maxWaitMs, enqueuedAtMs);
       if (immediate) return immediate;
     }
+    // Only a wait is cut short by cancellation: a call that may go now goes, as it would without the toolkit.
+    if (request.signal?.aborted) throw new WaitCancelledError();
     if (this.waiters.length >= this.maxQueue) {
       return {
         granted: false,

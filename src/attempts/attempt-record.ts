@@ -3,8 +3,9 @@ import type { Cost } from '../cost/cost';
 
 /**
  * What one activity attempt leaves behind. Temporal's history keeps only an activity's final attempt; the toolkit
- * carries these records from attempt to attempt (in heartbeat details) and hands them to the workflow with the
- * result or the failure, so the history holds every attempt.
+ * carries these records from attempt to attempt (in the metadata of heartbeat payloads, beside the user's details)
+ * and hands them to the workflow beside the result (payload metadata) or in the failure, so the history holds every
+ * attempt. See `docs/attempt-ledger.md`.
  */
 export interface AttemptRecord {
   readonly attempt: number;
@@ -15,7 +16,10 @@ export interface AttemptRecord {
   readonly route?: string;
   readonly step?: string;
   readonly idempotencyKey?: string;
-  /** ISO times on the server's clock (virtual on the time-skipping server). */
+  /**
+   * ISO times on the server's clock (virtual on the time-skipping server). `startedAt` is empty for an attempt that
+   * was lost before it left any trace (only its number is known, from the next attempt's).
+   */
   readonly startedAt: string;
   readonly finishedAt?: string;
   /**

@@ -47,8 +47,6 @@ export interface AimdSettings {
   readonly max: number;
   /** Cut factor on a CAP, applied to the calls in flight at that moment. */
   readonly backoffRatio: number;
-  /** A second decrease within this window of the first is ignored (one decrease per burst). */
-  readonly decreaseWindowMs: number;
   /** Near the last CAP's limit, growth is this many times slower: probing a known wall costs 429s. */
   readonly ceilingSlowdown: number;
 }
@@ -59,7 +57,6 @@ export const DEFAULT_AIMD: AimdSettings = {
   min: 1,
   max: Infinity,
   backoffRatio: 0.9,
-  decreaseWindowMs: 100,
   ceilingSlowdown: 10,
 };
 
@@ -87,13 +84,10 @@ export function aimdLimit(settings: AimdSettings = DEFAULT_AIMD): ConcurrencyLim
       return { ...state, value: clamp(state.value + step) };
     },
     onCap(state, sample) {
+      // One decrease per congestion epoch: the calls in flight when the limit was cut are one burst. A CAP for a call
+      // sent after the cut means the new limit is still too high, however soon it came (a time window here would let
+      // such calls be re-sent into the same wall).
       if (sample.epoch < state.epoch) return state;
-      if (
-        state.decreasedAtMs !== undefined &&
-        sample.nowMs - state.decreasedAtMs < settings.decreaseWindowMs
-      ) {
-        return state;
-      }
       const cut = clamp(Math.floor(sample.inFlight * settings.backoffRatio));
       return {
         value: Math.min(state.value, cut),

@@ -1,6 +1,10 @@
 import { hasChainMarker, type AttemptChain, type AttemptRecord } from '../attempts/attempt-record';
+import { CHAIN_METADATA_KEY, fromChainWire, isChainWire, isWireEnvelope } from '../attempts/chain-wire';
 import { HEADERS, type RouteHeader } from '../headers';
 import type { AttemptReport, InspectReport, StepReport, Verdict } from './inspect-report';
+
+/** `json/plain` in base64, the encoding metadata of a JSON payload in proto3 JSON. */
+const JSON_PLAIN_BASE64 = 'anNvbi9wbGFpbg==';
 
 /** A payload as proto3 JSON has it (`data` base64). */
 export interface JsonPayload {
@@ -163,12 +167,19 @@ export function analyzeHistory(input: AnalyzeInput): InspectReport {
         const result = (a.result as { payloads?: JsonPayload[] } | undefined)?.payloads?.[0];
         const value = result ? input.decode(result) : undefined;
         if (hasChainMarker(value)) state.chain = value.chain;
+        // The chain travels beside the result, in the payload's metadata (JSON, base64 like the payload's data).
+        const beside = result?.metadata?.[CHAIN_METADATA_KEY];
+        const wire = beside
+          ? input.decode({ metadata: { encoding: JSON_PLAIN_BASE64 }, data: beside })
+          : undefined;
+        if (isChainWire(wire)) state.chain = fromChainWire(wire, state).chain;
       } else {
         state.failure = a.failure as FailureJson | undefined;
         state.retryState = a.retryState as string | undefined;
         for (const payload of state.failure?.applicationFailureInfo?.details?.payloads ?? []) {
           const value = input.decode(payload);
           if (hasChainMarker(value)) state.chain = value.chain;
+          if (isWireEnvelope(value)) state.chain = fromChainWire(value.wire, state).chain;
         }
       }
     }
@@ -299,6 +310,8 @@ function judge(
   // estimates of server time); without one, a gap under the threshold means no backoff at all.
   const early = attempts.find((a, i) => {
     const next = attempts[i + 1];
+    // A call the provider did not process, sent again when the tool's gates allowed: not a retry without backoff.
+    if (a.resentLocally) return false;
     if (!next?.startedAt) return false;
     if (a.nextNotBefore !== undefined) {
       return Date.parse(next.startedAt) < Date.parse(a.nextNotBefore) - CLOCK_ALLOWANCE_MS;
@@ -379,6 +392,8 @@ function leaseOverlap(state: ActivityState, records: readonly AttemptRecord[]): 
     for (let j = i + 1; j < records.length; j++) {
       const a = records[i]!;
       const b = records[j]!;
+      // A call re-sent from the worker (CAP, WAIT, or waiting for a probe) is the same execution calling again.
+      if (a.resentLocally && a.attempt === b.attempt) continue;
       if (a.attempt === b.attempt && a.startedAt !== b.startedAt) {
         return `attempt ${a.attempt} ran twice: started ${a.startedAt} and ${b.startedAt}`;
       }
@@ -431,6 +446,7 @@ function fromChain(records: readonly AttemptRecord[]): AttemptReport[] {
       ...(observed !== undefined ? { observedDelayMs: observed } : {}),
       ...(r.idempotencyKey ? { idempotencyKey: r.idempotencyKey } : {}),
       ...(r.cost ? { costUsd: r.cost.usd } : {}),
+      ...(r.resentLocally ? { resentLocally: true } : {}),
       source: 'toolkit' as const,
     };
   });

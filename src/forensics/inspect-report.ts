@@ -76,6 +76,8 @@ export interface AttemptReport {
   readonly observedDelayMs?: number;
   readonly idempotencyKey?: string;
   readonly costUsd?: number;
+  /** A call re-sent from the worker within the same attempt (CAP, WAIT, or after waiting for a probe). */
+  readonly resentLocally?: boolean;
   /** `toolkit`: from the attempt records; `history`: from history events (final attempt only). */
   readonly source: 'toolkit' | 'history';
 }

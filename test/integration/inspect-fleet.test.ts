@@ -72,6 +72,9 @@ describe('inspect --query: fleet forensics over 54 executions on the real dev se
     };
     const plugin = resiliencePlugin({
       prices: { [REFERENCE_MODEL]: { inputPerMillion: 100, outputPerMillion: 200 } },
+      // One tool per route: the scenarios below are about what inspect says of each, not about one tool's circuit
+      // (twelve 503s on one tool would open it, and its waiting attempts would retry in the worker).
+      toolKey: (info, args) => (typeof args[0] === 'string' ? args[0] : info.activityType),
     });
     worker = await Worker.create({ ...common, taskQueue, plugins: [plugin] });
     bareWorker = await Worker.create({ ...common, taskQueue: bareQueue });

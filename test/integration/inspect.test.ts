@@ -141,8 +141,10 @@ describe('temporal-resilience inspect on histories made on the real dev server',
 
   it('circuit-open-fast-fail: the last attempt was refused by an open circuit', async () => {
     provider.route('/open', { then: { status: 503 } });
+    // The circuit opens on the first failure for 10 minutes; the activity has 60 s in all: waiting for the probe
+    // cannot fit, so the refusal fails the activity at once instead of letting it time out.
     const report = await runAndInspect('open', 'callProviderWorkflow', [
-      { url: provider.url('/open'), policy: 'httpApi', initialIntervalSeconds: 0.1, maximumAttempts: 2 },
+      { url: provider.url('/open'), policy: 'httpApi', scheduleToCloseSeconds: 60, maximumAttempts: 2 },
     ]);
     expect(report.steps[0]).toMatchObject({ verdict: 'circuit-open-fast-fail', failureType: 'CircuitOpen' });
     expect(report.steps[0]!.attempts.map((a) => a.outcome)).toEqual(['failed', 'refused']);
@@ -225,6 +227,7 @@ describe('temporal-resilience inspect on histories made on the real dev server',
       'outcome',
       'policyDelayMs',
       'reason',
+      'resentLocally',
       'source',
       'startedAt',
     ];

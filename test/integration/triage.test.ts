@@ -98,7 +98,11 @@ describe('failure triage on the real time-skipping server', () => {
       script: [{ status: 429, headers: { 'retry-after': '5' } }],
       then: { status: 200 },
     });
-    const { outcomes, seen } = await run([{ url: provider.url('/wait'), policy: 'httpApi' }]);
+    // The server-side path: with local re-sends off, the WAIT goes back to the server with the provider's delay.
+    // (With them on, the default, the same attempt waits in the worker and calls again: see containment.test.ts.)
+    const { outcomes, seen } = await run([{ url: provider.url('/wait'), policy: 'httpApi' }], true, {
+      defaultToolLimits: { localResends: 0 },
+    });
     const { result, events } = outcomes[0]!;
     expect(result).toMatchObject({ ok: true, value: { status: 200 } });
     const timeline = activityTimeline(events);
