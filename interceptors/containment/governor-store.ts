@@ -89,6 +89,11 @@ export class MemoryGovernorStore implements GovernorStore {
     return Promise.resolve([...this.states].map(([key, entry]) => [key, entry.state] as const));
   }
 
+  /** Whether a state is kept for `toolKey` now. */
+  has(toolKey: string): boolean {
+    return this.states.has(toolKey);
+  }
+
   /** How many tool states are kept now. */
   get size(): number {
     return this.states.size;
