@@ -129,6 +129,14 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/**
+ * Bare workers retry a storm with Temporal's default backoff (1 s, x2, up to 100 s), so one bare batch can take
+ * minutes: bare runs get fewer rounds and a deadline (what is not done by then counts as not done). The toolkit, whose
+ * failure mode was bimodal, always gets every round.
+ */
+const BARE_ROUNDS = 3;
+const BARE_DEADLINE_MS = 60_000;
+
 /** The rounds of one scenario, variants rotated so none always runs first. */
 async function rounds(
   count: number,
@@ -137,7 +145,9 @@ async function rounds(
 ): Promise<Record<Variant, Batch[]>> {
   const out = { bare: [], toolkit: [], configured: [] } as Record<Variant, Batch[]>;
   for (let round = 0; round < count; round++) {
-    const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
+    const order = variants
+      .map((_, i) => variants[(i + round) % variants.length]!)
+      .filter((v) => v !== 'bare' || round < BARE_ROUNDS);
     for (const variant of order) out[variant].push(await run(variant));
   }
   return out;
@@ -226,14 +236,17 @@ async function capScenarios(env: TestWorkflowEnvironment, provider: FakeProvider
         });
         calibration.push(cal.makespanMs);
       }
-      // The ideal: the same workflows against an unlimited tool, plus the waves the capacity forces.
-      const ideal = median(calibration) + (Math.ceil(workflows / capacity) - 1) * delayMs;
+      // The ideal is the work divided by the capacity; the calibration (the same workflows against an unlimited
+      // tool) shows what Temporal itself adds to one wave, which no worker can avoid.
+      const ideal = (workflows * delayMs) / capacity;
+      const overhead = median(calibration) - delayMs;
       const batches = await rounds(count, ['bare', 'toolkit', 'configured'], (variant) =>
         runBatch(env, provider, {
           path,
           route: capRoute(capacity, delayMs),
           workflows,
           variant,
+          ...(variant === 'bare' ? { deadlineMs: BARE_DEADLINE_MS } : {}),
           ...(variant === 'configured'
             ? { options: { defaultToolLimits: { maxConcurrency: capacity } } }
             : {}),
@@ -243,7 +256,8 @@ async function capScenarios(env: TestWorkflowEnvironment, provider: FakeProvider
       const bare429 = med('bare', (b) => b.rejected);
       rows.push({
         scenario: `cap ${capacity} in flight, ${workflows} workflows, ${delayMs} ms per call`,
-        'ideal (s)': ideal / 1000,
+        'ideal: work / capacity (s)': ideal / 1000,
+        'Temporal overhead per wave (s)': overhead / 1000,
         'bare makespan s (min/med/max)': spread(
           batches.bare.map((b) => b.makespanMs),
           1000,
@@ -257,16 +271,17 @@ async function capScenarios(env: TestWorkflowEnvironment, provider: FakeProvider
           1000,
         ),
         'calls / 429s bare (med)': `${med('bare', (b) => b.calls)} / ${bare429}`,
+        'bare not done in 60 s (max)': Math.max(...batches.bare.map((b) => b.failures)),
         'calls / 429s toolkit (med)': `${med('toolkit', (b) => b.calls)} / ${med('toolkit', (b) => b.rejected)}`,
         'calls / 429s configured (med)': `${med('configured', (b) => b.calls)} / ${med('configured', (b) => b.rejected)}`,
         'toolkit / ideal': med('toolkit', (b) => b.makespanMs) / ideal,
         'toolkit / bare': med('toolkit', (b) => b.makespanMs) / med('bare', (b) => b.makespanMs),
         'configured / ideal': med('configured', (b) => b.makespanMs) / ideal,
         'bar met': barMet([
-          Math.max(...batches.toolkit.map((b) => b.makespanMs)) <= 1.5 * ideal,
+          Math.max(...batches.toolkit.map((b) => b.makespanMs)) <= 1.5 * ideal + overhead,
           med('toolkit', (b) => b.makespanMs) <= med('bare', (b) => b.makespanMs),
           med('toolkit', (b) => b.rejected) <= 0.1 * bare429,
-          Math.max(...batches.configured.map((b) => b.makespanMs)) <= 1.2 * ideal,
+          Math.max(...batches.configured.map((b) => b.makespanMs)) <= 1.2 * ideal + overhead,
           Math.max(...batches.configured.map((b) => b.rejected)) === 0,
           [...batches.toolkit, ...batches.configured].every((b) => b.failures === 0),
         ]),
@@ -313,7 +328,13 @@ async function rateScenario(env: TestWorkflowEnvironment, provider: FakeProvider
   const perSecond = 10;
   const workflows = 60;
   const batches = await rounds(count, ['bare', 'toolkit'], (variant) =>
-    runBatch(env, provider, { path: '/rate', route: rateRoute(perSecond, 50), workflows, variant }),
+    runBatch(env, provider, {
+      path: '/rate',
+      route: rateRoute(perSecond, 50),
+      workflows,
+      variant,
+      ...(variant === 'bare' ? { deadlineMs: BARE_DEADLINE_MS } : {}),
+    }),
   );
   // The sustained rate: successes after the provider's initial burst, over the time they took.
   const sustained = (b: Batch) => {
@@ -458,13 +479,13 @@ async function thousand(env: TestWorkflowEnvironment, provider: FakeProvider) {
       route: capRoute(20, 20),
       workflows: 1_000,
       variant,
-      deadlineMs: 120_000,
+      deadlineMs: variant === 'bare' ? BARE_DEADLINE_MS : 120_000,
     });
     rows.push({
       scenario: `1,000 workflows, tool capped at 20 in flight, 20 ms per call (${variant})`,
       'ideal (s)': 1,
       'makespan (s)': batch.makespanMs / 1000,
-      'done within 120 s': 1_000 - batch.failures,
+      'done (toolkit: within 120 s, bare: within 60 s)': 1_000 - batch.failures,
       calls: batch.calls,
       '429s': batch.rejected,
       'worker RSS growth MB': (process.memoryUsage().rss - rssBefore) / 2 ** 20,
