@@ -104,6 +104,7 @@ export class RedisGovernorStore implements SharedGovernorStore {
   private readonly wakeListeners = new Set<(toolKey: string) => void>();
   private readonly degradedListeners = new Set<(degraded: boolean, cause?: Error) => void>();
   private closed = false;
+  private localDepth = 0;
   private readyWait: Promise<void> | undefined;
 
   constructor(options: RedisStoreOptions = {}) {
@@ -150,7 +151,25 @@ export class RedisGovernorStore implements SharedGovernorStore {
         this.markDegraded(error);
       }
     }
-    return this.local.update(toolKey, init, fn);
+    return this.local.update(
+      toolKey,
+      () => this.locally(init),
+      (state) => this.locally(() => fn(state)),
+    );
+  }
+
+  /** True while a caller's reducer runs on local state (see {@link SharedGovernorStore.reducingLocally}). */
+  get reducingLocally(): boolean {
+    return this.localDepth > 0;
+  }
+
+  private locally<T>(run: () => T): T {
+    this.localDepth++;
+    try {
+      return run();
+    } finally {
+      this.localDepth--;
+    }
   }
 
   async read(toolKey: string): Promise<ToolState | undefined> {

@@ -11,6 +11,12 @@ export interface SharedGovernorStore extends GovernorStore {
   readonly shared: true;
   /** True while the shared backend does not answer and this worker runs on local state. */
   readonly degraded: boolean;
+  /**
+   * True only while the store runs a caller's `init` or reducer on local state (degraded): the governor then applies
+   * the worker's share of the limits. A reducer run against the shared state sees false, even in degraded mode (the
+   * call that finds the backend again must not write local limits into the shared state).
+   */
+  readonly reducingLocally: boolean;
   /** Tells the other workers that `toolKey` changed in a way that may let their waiters go. Never throws. */
   notify(toolKey: string): void;
   /** Calls `listener` with the tool key of each change another worker announced; returns the unsubscribe. */

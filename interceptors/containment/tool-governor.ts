@@ -140,7 +140,7 @@ export class ToolGovernor {
 
   /** The settings now: the worker's share of the limits while a shared store runs degraded (on local state). */
   private get active(): ToolSettings {
-    return this.fleet.localSettings && isSharedGovernorStore(this.store) && this.store.degraded
+    return this.fleet.localSettings && isSharedGovernorStore(this.store) && this.store.reducingLocally
       ? this.fleet.localSettings
       : this.settings;
   }
