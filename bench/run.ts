@@ -6,6 +6,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createDevServerEnv, createTimeSkippingEnv, FakeProvider } from '../testing';
+import { runFleet } from './scenarios/fleet';
 import { runInterceptorCost } from './scenarios/interceptor-cost';
 import { runMemoryBound } from './scenarios/memory-bound';
 import { runOverhead } from './scenarios/overhead';
@@ -59,6 +60,12 @@ async function main(): Promise<void> {
     console.log(storms.at(-1));
     print('Storm containment (toolkit versus Temporal defaults with unclassified errors)', storms);
     print('Memory bound (10,000 distinct tool keys)', await runMemoryBound());
+    const fleet = await runFleet(dev, provider);
+    print(
+      'Fleet: 3 worker processes, one task queue, provider capacity 2 (with and without the shared store)',
+      fleet.runs,
+    );
+    print('Shared store cost per attempt (one governor, in-process, Redis on 127.0.0.1)', fleet.cost);
   } finally {
     await provider.close();
     await dev.teardown();
