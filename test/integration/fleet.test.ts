@@ -2,6 +2,7 @@
 // (capacity 2 in flight): the fleet acts as one polite caller.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { redisStore, releaseTool } from '../../index';
 import type { FakeProvider } from '../../testing';
 import { startFleet, runProviderBatch, type Fleet } from '../helpers/fleet-workers';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server';
@@ -60,5 +61,41 @@ describe('a fleet of 3 worker processes on a shared Redis store', () => {
     const rest = await runProviderBatch(env.client, taskQueue, 29, input, `${taskQueue}-q29`);
     expect(rest.failed).toBe(29);
     expect(provider.calls(route)).toBe(1);
+  });
+
+  it('Redis killed mid-run: no workflow fails, the workers go on with their local share', async () => {
+    const route = `/${taskQueue}/outage`;
+    let mostInFlight = 0;
+    let killedAt = Infinity;
+    provider.route(route, {
+      respond: (request, { inFlight }) => {
+        // What the workers admitted at once after Redis died (each worker alone: its share, 2 / 3 workers → 1).
+        if (request.callNumber > killedAt) mostInFlight = Math.max(mostInFlight, inFlight);
+        return inFlight > 2
+          ? { status: 429, body: { error: 'too many concurrent requests' } }
+          : { status: 200, body: { ok: true }, delayMs: 200 };
+      },
+    });
+    // The quota test left the tool held for the whole fleet: an operator releases it (the CLI's call).
+    const admin = redisStore({ url: redis.url, keyPrefix: `${taskQueue}:`, callTimeoutMs: 5_000 });
+    try {
+      expect(await releaseTool(admin, 'callProvider')).toBe(true);
+    } finally {
+      await admin.close();
+    }
+    const batch = runProviderBatch(
+      env.client,
+      taskQueue,
+      30,
+      { url: provider.url(route) },
+      `${taskQueue}-out`,
+    );
+    while (provider.calls(route) < 6) await new Promise((resolve) => setTimeout(resolve, 20));
+    await redis.kill();
+    killedAt = provider.calls(route) + 3; // calls admitted before the kill may still be in flight
+    const result = await batch;
+    expect(result.failed).toBe(0);
+    expect(provider.calls(route) - killedAt).toBeGreaterThan(0); // work went on without Redis
+    expect(mostInFlight).toBeLessThanOrEqual(3);
   });
 });

@@ -206,3 +206,31 @@ describe('fleet options', () => {
     expect(() => validateResilienceOptions(options as never)).toThrow(message);
   });
 });
+
+describe('tenant scoping through the plugin', () => {
+  it("reads the tenant before the toolkit's interceptor, so each tenant's tool has its own state", async () => {
+    const { MockActivityEnvironment } = await import('@temporalio/testing');
+    const { createResilienceInterceptors } = await import('../../../interceptors/plugin');
+    const interceptors = createResilienceInterceptors({
+      store: store(),
+      tenantOf: (_info, args) => (args[0] as { tenant?: string }).tenant,
+    });
+    cleanup.push(() => interceptors.tools.shutdown());
+    const info = {
+      activityType: 'llm',
+      workflowType: 'wf',
+      workflowExecution: { workflowId: 'w', runId: 'r' },
+      currentAttemptScheduledTimestampMs: Date.now(),
+    };
+    const env = new MockActivityEnvironment(info, { interceptors: interceptors.activity });
+    const activity = async (_input: { tenant?: string }) => 'done';
+    expect(await env.run(activity, { tenant: 'acme' })).toBe('done');
+    expect(await env.run(activity, { tenant: 'globex' })).toBe('done');
+    expect(await env.run(activity, {})).toBe('done');
+    expect(Object.keys(await interceptors.tools.toolStates()).sort()).toEqual([
+      'llm',
+      tenantToolKey('llm', 'acme'),
+      tenantToolKey('llm', 'globex'),
+    ]);
+  });
+});
