@@ -14,7 +14,7 @@
  * `ioredis` is an optional peer: it is required only when a store is made from a URL. Runs in the worker (Node).
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { RedisClient } from './redis-client';
 import type { ToolState } from '../../src/containment/tool-state';
 import { MemoryGovernorStore } from './governor-store';
 import type { SharedGovernorStore } from './shared-store';
@@ -30,7 +30,7 @@ export interface RedisStoreOptions {
    * it; it duplicates it once for the wake-up subscription. Give it `enableOfflineQueue: false`, so that commands fail
    * fast while Redis is away instead of queueing past their deadline.
    */
-  readonly client?: Redis;
+  readonly client?: RedisClient;
   /** Prefix of every key and of the wake-up channel; give each fleet (or environment) its own. @default 'temporal-resilience:' */
   readonly keyPrefix?: string;
   /** Deadline of one store call (read, compare-and-set retries included); past it the worker goes local. @default 250 */
@@ -86,9 +86,9 @@ class ReducerFailure {
 /** The store behind {@link redisStore}. */
 export class RedisGovernorStore implements SharedGovernorStore {
   readonly shared = true as const;
-  private readonly client: Redis;
+  private readonly client: RedisClient;
   private readonly ownsClient: boolean;
-  private subscriber: Redis | undefined;
+  private subscriber: RedisClient | undefined;
   private readonly prefix: string;
   private readonly channel: string;
   private readonly callTimeoutMs: number;
@@ -223,7 +223,7 @@ export class RedisGovernorStore implements SharedGovernorStore {
   async close(): Promise<void> {
     this.closed = true;
     this.wakeListeners.clear();
-    const quit = async (client: Redis | undefined) => {
+    const quit = async (client: RedisClient | undefined) => {
       if (!client) return;
       try {
         await client.quit();
@@ -374,14 +374,14 @@ export class RedisGovernorStore implements SharedGovernorStore {
 }
 
 /** Fail fast while Redis is away (the deadline and degraded mode handle it), reconnect in the background. */
-const CLIENT_OPTIONS: RedisOptions = {
+const CLIENT_OPTIONS = {
   enableOfflineQueue: false,
   maxRetriesPerRequest: 0,
   connectTimeout: 1_000,
   retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 5), 1_000),
 };
 
-type RedisConstructor = new (url: string, options: RedisOptions) => Redis;
+type RedisConstructor = new (url: string, options: typeof CLIENT_OPTIONS) => RedisClient;
 
 function loadIoredis(): RedisConstructor {
   try {

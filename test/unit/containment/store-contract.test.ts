@@ -1,5 +1,6 @@
 // One contract, every store: the in-memory store and the Redis store (on a real redis-server) must behave the same
 // through the GovernorStore interface, so the governor's logic does not depend on where the state lives.
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryGovernorStore, type GovernorStore } from '../../../interceptors/containment/governor-store';
 import { type RedisGovernorStore, redisStore } from '../../../interceptors/containment/redis-store';
@@ -15,12 +16,14 @@ const fresh = () => initialToolState(unlimited, NOW);
 let redis: RedisServer;
 const opened: RedisGovernorStore[] = [];
 let prefixes = 0;
+const clients: Redis[] = [];
 
 beforeAll(async () => {
   redis = await startRedisServer();
 });
 afterAll(async () => {
   await Promise.all(opened.map((s) => s.close()));
+  for (const client of clients) client.disconnect();
   await redis?.stop();
 });
 
@@ -35,6 +38,20 @@ function newRedisStore(prefix = `contract-${process.pid}-${++prefixes}:`): Redis
 const stores: ReadonlyArray<readonly [string, () => GovernorStore]> = [
   ['MemoryGovernorStore', () => new MemoryGovernorStore()],
   ['RedisGovernorStore', () => newRedisStore()],
+  [
+    'RedisGovernorStore on your own ioredis client',
+    () => {
+      const client = new Redis(redis.url, { enableOfflineQueue: false });
+      const store = redisStore({
+        client,
+        keyPrefix: `own-${process.pid}-${++prefixes}:`,
+        callTimeoutMs: 5_000,
+      });
+      opened.push(store);
+      clients.push(client);
+      return store;
+    },
+  ],
 ];
 
 describe.each(stores)('GovernorStore contract: %s', (_name, make) => {
@@ -160,7 +177,6 @@ describe('RedisGovernorStore across stores', () => {
   });
 
   it('stores each state with a TTL, so nothing stays shut forever after a crash', async () => {
-    const { Redis } = await import('ioredis');
     const prefix = `ttl-${process.pid}:`;
     const store = redisStore({ url: redis.url, keyPrefix: prefix, ttlMs: 120_000, callTimeoutMs: 5_000 });
     opened.push(store);
