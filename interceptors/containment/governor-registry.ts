@@ -119,7 +119,7 @@ export class GovernorRegistry {
 
   /**
    * {@link toolStates} by tool key without the tenant part, for metrics (a tenant never becomes a metric
-   * attribute): per tool, the longest hold and pause among its tenants.
+   * attribute): per tool, the status of the tenant held longest.
    */
   async toolStatesForMetrics(nowMs: number = Date.now()): Promise<Record<string, ToolStatus>> {
     const out: Record<string, ToolStatus> = {};
