@@ -153,6 +153,41 @@ describe('fleet wake-ups', () => {
   });
 });
 
+describe('shared circuit', () => {
+  it('opens for every worker when one sees the failures, and lets ONE probe through fleet-wide', async () => {
+    const prefix = `circuit-${process.pid}:`;
+    const tools = {
+      api: {
+        maxConcurrency: 10,
+        circuit: { mode: 'consecutive' as const, consecutiveFailures: 2, openMs: 300 },
+      },
+    };
+    const a = registry(store({ prefix }), { tools });
+    const b = registry(store({ prefix }), { tools });
+    for (const p of await grab(a.governorFor('api'), 2)) await p.release('failure');
+    expect(await b.governorFor('api').acquire({ ...request, maxWaitMs: 0 })).toMatchObject({
+      granted: false,
+      gate: 'open',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 350)); // the open period ends
+    const answers = await Promise.all(
+      [a, b, a, b].map((r) => r.governorFor('api').acquire({ ...request, maxWaitMs: 0 })),
+    );
+    const probes = answers.filter((x): x is Permit => x.granted);
+    expect(probes).toHaveLength(1);
+    expect(probes[0]!.probe).toBe(true);
+    expect(answers.filter((x) => !x.granted).map((x) => (x as Refusal).gate)).toEqual([
+      'half-open',
+      'half-open',
+      'half-open',
+    ]);
+    await probes[0]!.release('success');
+    const after = await b.governorFor('api').acquire({ ...request, maxWaitMs: 0 });
+    expect(after.granted).toBe(true); // closed again, for the other worker too
+    if (after.granted) await after.release('success');
+  });
+});
+
 describe('tenant scoping', () => {
   it('keys a tool per tenant, so one tenant held shut does not hold another', async () => {
     const tools = registry(store(), { tenantScoped: true });
