@@ -68,7 +68,18 @@ const sandboxSafe = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.temporal/**', 'demo-output/**', 'eslint.config.mjs'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.temporal/**',
+      'demo-output/**',
+      'reports/**',
+      '.stryker-tmp/**',
+      'eslint.config.mjs',
+      'stryker.config.mjs',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     languageOptions: {
