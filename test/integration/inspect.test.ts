@@ -56,10 +56,11 @@ describe('temporal-resilience inspect on histories made on the real dev server',
     type: string,
     args: unknown[],
     queue = taskQueue,
+    immediateThresholdMs?: number,
   ): Promise<InspectReport> {
     const workflowId = `${queue}-${name}`;
     await env.client.workflow.execute(type, { taskQueue: queue, workflowId, args }).catch(() => undefined);
-    const report = await inspectWorkflow({ workflowId, client: env.client });
+    const report = await inspectWorkflow({ workflowId, client: env.client, immediateThresholdMs });
     reports.set(name, report);
     return report;
   }
@@ -105,7 +106,17 @@ describe('temporal-resilience inspect on histories made on the real dev server',
       script: [{ status: 500 }, { status: 500 }, { status: 500 }],
       then: { status: 200 },
     });
-    const report = await runAndInspect('hot', 'zeroDelayRetryWorkflow', [provider.url('/hot')], bareQueue);
+    // Without attempt records, "immediate" is judged by the gap between a failure and the next dispatch on the
+    // server's clock. A hot loop's gap is one workflow task's round trip: tens of ms on an idle machine, several
+    // hundred beside a CPU hog (seen: the default 100 ms threshold then calls the first re-dispatch a terminal
+    // failure). The server never retries an activity sooner than 1 s apart, so 1 s still separates the two.
+    const report = await runAndInspect(
+      'hot',
+      'zeroDelayRetryWorkflow',
+      [provider.url('/hot')],
+      bareQueue,
+      1000,
+    );
     expect(report.toolkit).toBe(false);
     // The first call failed on its own; each of the next three was dispatched at once after a failure.
     expect(report.steps.map((s) => s.verdict)).toEqual([
