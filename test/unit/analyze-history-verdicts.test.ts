@@ -478,3 +478,132 @@ describe('inspect verdicts of failed, pending and repeated steps', () => {
     expect(report.compensations.map((s) => [s.step, s.verdict])).toEqual([['compensate:book', 'ok']]);
   });
 });
+
+describe('inspect report fields', () => {
+  it('copies every field of the attempt records, and notices a key that changed', () => {
+    const records = [
+      record(1, 0, 10, 'failed', {
+        kind: 'wait',
+        reason: 'retry-after',
+        failureType: 'RateLimitWait',
+        delayMs: 500,
+        nextNotBefore: at(510),
+        cost: { inputTokens: 1, outputTokens: 2, usd: 0.25 },
+      }),
+      record(2, 600, 700, 'completed', { idempotencyKey: 'key-2' }),
+    ];
+    const [step] = analyze([
+      {
+        id: '1',
+        step: 'pay',
+        scheduledMs: 0,
+        startedMs: 600,
+        attempt: 2,
+        close: { as: 'Completed', ms: 700, records },
+      },
+    ]).steps;
+    expect(step!.attempts).toEqual([
+      {
+        attempt: 1,
+        startedAt: at(0),
+        finishedAt: at(10),
+        outcome: 'failed',
+        kind: 'wait',
+        reason: 'retry-after',
+        failureType: 'RateLimitWait',
+        policyDelayMs: 500,
+        nextNotBefore: at(510),
+        observedDelayMs: 590,
+        idempotencyKey: 'key-1',
+        costUsd: 0.25,
+        source: 'toolkit',
+      },
+      {
+        attempt: 2,
+        startedAt: at(600),
+        finishedAt: at(700),
+        outcome: 'completed',
+        idempotencyKey: 'key-2',
+        source: 'toolkit',
+      },
+    ]);
+    expect(step).toMatchObject({
+      idempotencyKey: 'key-1',
+      keyStable: false,
+      scheduledAt: at(0),
+      closedAt: at(700),
+    });
+  });
+
+  it('names unnamed steps by type and order, and takes a step header only when it decodes to a string', () => {
+    const report = analyzeHistory({
+      events: historyOf([
+        { id: '1', type: 'a', scheduledMs: 0 },
+        { id: '2', type: 'b', scheduledMs: 1 },
+        { id: '3', type: 'a', scheduledMs: 2, step: 'named' },
+        { id: '4', type: 'a', scheduledMs: 3, step: 'ignored' },
+      ]),
+      decode: (p) => {
+        const value = decode(p);
+        return value === 'ignored' ? 42 : value;
+      },
+      workflowId: 'w',
+      runId: 'r',
+      status: 'running',
+    });
+    expect(report.steps.map((s) => s.step)).toEqual(['a#1', 'b#1', 'named', 'a#3']);
+    expect(report.toolkit).toBe(false);
+  });
+
+  it.each(['COMPLETED', 'FAILED', 'CANCELED', 'TERMINATED', 'TIMED_OUT', 'CONTINUED_AS_NEW'])(
+    'a workflow closed as %s has a closedAt and no pending steps',
+    (how) => {
+      const events = historyOf([{ id: '1', scheduledMs: 0 }]);
+      events.push({ eventId: '99', eventTime: at(50), eventType: `EVENT_TYPE_WORKFLOW_EXECUTION_${how}` });
+      const report = analyzeHistory({ events, decode, workflowId: 'w', runId: 'r', status: 'x' });
+      expect(report.closedAt).toBe(at(50));
+      expect(report.steps[0]!.outcome).toBe('cancelled');
+    },
+  );
+
+  it('finds the innermost application failure, or the timeout, or just the message', () => {
+    const withFailure = (failure: unknown) => {
+      const events = historyOf([{ id: '1', scheduledMs: 0, startedMs: 1, close: { as: 'Failed', ms: 2 } }]);
+      const failed = events.find((e) => e.eventType === 'EVENT_TYPE_ACTIVITY_TASK_FAILED')!;
+      (failed.activityTaskFailedEventAttributes as Record<string, unknown>).failure = failure;
+      return analyzeHistory({ events, decode, workflowId: 'w', runId: 'r', status: 'failed' }).steps[0]!;
+    };
+    expect(
+      withFailure({
+        message: 'a',
+        cause: { message: 'b', cause: { message: 'c', applicationFailureInfo: { type: 'Deep' } } },
+      }),
+    ).toMatchObject({ failureType: 'Deep', failureMessage: 'c' });
+    expect(withFailure({ message: 'a', cause: { message: 't', timeoutFailureInfo: {} } })).toMatchObject({
+      failureType: 'Timeout:',
+      failureMessage: 't',
+    });
+    const plain = withFailure({ message: 'only a message' });
+    expect(plain.failureMessage).toBe('only a message');
+    expect(plain.failureType).toBeUndefined();
+    expect(plain.explanation).toBe('failed after 1 attempt(s)');
+  });
+
+  it('a custom threshold changes what counts as immediate', () => {
+    const events = historyOf([
+      { id: '1', scheduledMs: 0, startedMs: 300, attempt: 2, close: { as: 'Completed', ms: 310 } },
+    ]);
+    const judge = (immediateThresholdMs?: number) =>
+      analyzeHistory({
+        events,
+        decode,
+        workflowId: 'w',
+        runId: 'r',
+        status: 'completed',
+        immediateThresholdMs,
+      }).steps[0]!.verdict;
+    expect(judge()).toBe('delayed-retry');
+    expect(judge(301)).toBe('immediate-retry');
+    expect(judge(300)).toBe('delayed-retry');
+  });
+});
