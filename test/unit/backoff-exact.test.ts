@@ -100,6 +100,7 @@ describe('waitDelayMs', () => {
 });
 
 describe('decideRetry records', () => {
+  // toStrictEqual: a field the decision does not know is absent, not present as undefined.
   const context = { ...seed, toolKey: 'chat', nowMs: Date.UTC(2026, 0, 1) };
 
   it('carries every field of a retryable decision', () => {
@@ -115,7 +116,7 @@ describe('decideRetry records', () => {
       },
     );
     const delayMs = backoffDelayMs({ ...seed, attempt: 2 });
-    expect(d).toEqual({
+    expect(d).toStrictEqual({
       kind: 'retry',
       reason: 'http-503',
       failureType: 'TransientFailure',
@@ -134,7 +135,7 @@ describe('decideRetry records', () => {
 
   it('leaves out what it does not know', () => {
     const d = decideRetry({ kind: 'fail', reason: 'validation' }, { ...context, sideEffectUnknown: false });
-    expect(d).toEqual({
+    expect(d).toStrictEqual({
       kind: 'fail',
       reason: 'validation',
       failureType: 'PermanentFailure',
@@ -148,7 +149,7 @@ describe('decideRetry records', () => {
   it('a STOP carries the provider wait but no delay', () => {
     expect(
       decideRetry({ kind: 'stop', reason: 'retry-after-long', retryAfterMs: 3_600_000 }, context),
-    ).toEqual({
+    ).toStrictEqual({
       kind: 'stop',
       reason: 'retry-after-long',
       failureType: 'QuotaExhausted',
