@@ -9,10 +9,12 @@ import {
 // The edges of option validation: what is accepted as well as what is refused, each refusal naming the option.
 
 const ok = (options: Parameters<typeof validateActivityOptions>[0]) => () => validateActivityOptions(options);
-const refused = (options: Parameters<typeof validateActivityOptions>[0], message: string) => {
+const refusedOptions = (options: Parameters<typeof validateActivityOptions>[0], message: string) => {
   expect(ok(options)).toThrow(InvalidOptionsError);
   expect(ok(options)).toThrow(message);
 };
+
+const refused = refusedOptions;
 
 describe('validateActivityOptions', () => {
   it('accepts either start-to-close or schedule-to-close, and no retry policy at all', () => {
@@ -28,11 +30,14 @@ describe('validateActivityOptions', () => {
     'scheduleToStartTimeout',
     'heartbeatTimeout',
   ] as const)('checks %s as a positive duration', (key) => {
-    const base = { startToCloseTimeout: '1 minute' };
+    const base = { startToCloseTimeout: '1 minute' } as const;
+    // Computed keys widen the type; the values are what the test is about.
+    const refused = (options: Record<string, unknown>, message: string) =>
+      refusedOptions(options as never, message);
     refused({ ...base, [key]: 0 }, `Invalid option ${key} (0): must be a positive duration`);
     refused({ ...base, [key]: -5 }, `Invalid option ${key} (-5): must be a positive duration`);
     refused({ ...base, [key]: 'later' }, `Invalid option ${key} ("later"): not a duration; use milliseconds`);
-    expect(ok({ ...base, [key]: '1 ms' })).not.toThrow();
+    expect(ok({ ...base, [key]: '1 ms' } as never)).not.toThrow();
   });
 
   it('compares maximumInterval with initialInterval (1 s when unset)', () => {
