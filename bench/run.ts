@@ -8,6 +8,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createDevServerEnv, createTimeSkippingEnv, FakeProvider } from '../testing';
 import { runContainment } from './scenarios/containment';
 import { runHistorySize } from './scenarios/history-size';
+import { runFleet } from './scenarios/fleet';
 import { runInterceptorCost } from './scenarios/interceptor-cost';
 import { runMemoryBound } from './scenarios/memory-bound';
 import { runOverhead } from './scenarios/overhead';
@@ -29,7 +30,7 @@ function writeReadmeTables(results: string): void {
 }
 
 /** Sections of the results, in order; `BENCH_ONLY=containment,storms` runs some and keeps the others' last results. */
-const SECTIONS = ['interceptor', 'overhead', 'containment', 'storms', 'memory', 'history'] as const;
+const SECTIONS = ['interceptor', 'overhead', 'containment', 'storms', 'memory', 'history', 'fleet'] as const;
 type Section = (typeof SECTIONS)[number];
 
 async function main(): Promise<void> {
@@ -98,6 +99,16 @@ async function main(): Promise<void> {
     }
     if (run('memory')) {
       write('memory', [table('Memory bound (10,000 distinct tool keys)', await runMemoryBound())]);
+    }
+    if (run('fleet')) {
+      const fleet = await runFleet(dev, provider);
+      write('fleet', [
+        table(
+          'Fleet: 3 worker processes, one task queue, provider capacity 2 (with and without the shared store)',
+          fleet.runs,
+        ),
+        table('Shared store cost per attempt (one governor, in-process, Redis on 127.0.0.1)', fleet.cost),
+      ]);
     }
     if (run('history')) {
       write('history', [

@@ -4,12 +4,15 @@
  *
  * `temporal-resilience inspect <workflowId> [--run-id ID] [--json] [--html FILE]` (one execution) or
  * `temporal-resilience inspect --query '<visibility query>' [--json] [--html FILE]` (many).
+ * `temporal-resilience tools --redis URL [--prefix P] [--release KEY] [--json]` (the fleet's per-tool containment).
  */
 import { parseArgs } from 'node:util';
 import { inspectFleet, inspectWorkflow, renderFleet, renderReport } from './inspect';
+import { toolsCommand } from './tools';
 
 const USAGE = `Usage: temporal-resilience inspect <workflowId> [--run-id ID] [--address HOST:PORT] [--namespace NS] [--json] [--html FILE]
        temporal-resilience inspect --query '<visibility query>' [--limit N] [--stall-minutes M] [--cost-factor F] [--immediate-ms N] [--json] [--html FILE]
+       temporal-resilience tools --redis URL [--prefix PREFIX] [--release TOOL_KEY] [--json]
 
 One execution: reads its history and pending activities and says, per step, what each attempt met, the delay
 actually observed against the delay the policy chose, whether the idempotency key was stable, and a verdict:
@@ -29,7 +32,14 @@ executions costing more than 3x the median of their workflow type, and stalled e
   --cost-factor    with --query: list executions above this many times their type's median cost (default 3)
   --immediate-ms   a retry this soon after a failure (with no recorded next_not_before) is immediate (default 100)
   --json           print the report as JSON (schemas: docs/operations.md)
-  --html FILE      also write a self-contained HTML page (a timeline, or the fleet summary with --query)`;
+  --html FILE      also write a self-contained HTML page (a timeline, or the fleet summary with --query)
+
+tools: each tool's containment shared by the fleet through redisStore (circuit, in flight / limit, quota hold,
+pause), or --release TOOL_KEY to end a tool's quota hold and pause now, for every worker (docs/fleet.md).
+
+  --redis          the Redis URL the workers' redisStore uses (default: $REDIS_URL)
+  --prefix         the store's keyPrefix (default: temporal-resilience:)
+  --release        end this tool key's hold and pause (a tenant-scoped key in full, as listed)`;
 
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
 export async function main(
@@ -53,6 +63,9 @@ export async function main(
         'immediate-ms': { type: 'string' },
         json: { type: 'boolean' },
         html: { type: 'string' },
+        redis: { type: 'string' },
+        prefix: { type: 'string' },
+        release: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -65,6 +78,23 @@ export async function main(
   if (values.help) {
     out(USAGE);
     return 0;
+  }
+  if (command === 'tools') {
+    const redis = values.redis ?? process.env.REDIS_URL;
+    if (!redis || workflowId !== undefined) {
+      err(`${redis ? 'tools takes no positional argument' : 'Missing --redis URL'}.\n\n${USAGE}`);
+      return 2;
+    }
+    return toolsCommand(
+      {
+        redis,
+        ...(values.prefix !== undefined ? { prefix: values.prefix } : {}),
+        ...(values.release !== undefined ? { release: values.release } : {}),
+        ...(values.json ? { json: true } : {}),
+      },
+      out,
+      err,
+    );
   }
   const fleet = values.query !== undefined;
   if (command !== 'inspect' || rest.length > 0 || (fleet ? workflowId !== undefined : !workflowId)) {

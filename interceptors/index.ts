@@ -21,3 +21,11 @@ export { DEFAULT_TOOL_OPTIONS, toolSettingsOf } from './containment/tool-options
 export type { CircuitOptions, ToolOptions } from './containment/tool-options';
 export { toApplicationFailure } from './failure-mapping';
 export type { AttemptTelemetry } from './attempt-telemetry';
+export { redisStore, RedisGovernorStore } from './containment/redis-store';
+export type { RedisStoreOptions } from './containment/redis-store';
+export { isSharedGovernorStore } from './containment/shared-store';
+export type { SharedGovernorStore } from './containment/shared-store';
+export { StoreUnavailableError, isStoreUnavailableError } from './containment/store-unavailable-error';
+export { listToolStates, releaseTool } from './containment/tool-admin';
+export { splitToolKey, tenantToolKey } from './containment/tenant-scope';
+export type { TenantOf } from './containment/tenant-scope';

@@ -26,6 +26,9 @@ import {
 } from './resilience-options';
 import { GovernorRegistry } from './containment/governor-registry';
 import { InMemorySpendTally, type SpendTally } from './spend-tally';
+import { isSharedGovernorStore } from './containment/shared-store';
+import { TenantScopeActivityInboundInterceptor } from './containment/tenant-scope';
+import { watchStoreHealth } from './containment/store-health';
 
 /**
  * Path of the workflow interceptors module, without extension so the SDK's bundler finds `.js` in the published
@@ -87,7 +90,8 @@ export function createResilienceInterceptors(
   const openTelemetry = isOpenTelemetryInstalled()
     ? new OpenTelemetryAttemptTelemetry(
         () => tools.circuitStates(),
-        () => tools.toolStates(),
+        // By tool key without the tenant part: a tenant never becomes a metric attribute.
+        () => tools.toolStatesForMetrics(),
       )
     : undefined;
   const telemetry = combineTelemetry(...(openTelemetry ? [openTelemetry] : []), new LogAttemptTelemetry());
@@ -97,6 +101,9 @@ export function createResilienceInterceptors(
     quotaHoldMs: options.quotaHoldMs ?? DEFAULT_QUOTA_HOLD_MS,
     ...(options.maxTools !== undefined ? { maxTools: options.maxTools } : {}),
     ...(options.toolIdleMs !== undefined ? { toolIdleMs: options.toolIdleMs } : {}),
+    ...(options.store ? { store: options.store } : {}),
+    ...(options.expectedWorkers !== undefined ? { expectedWorkers: options.expectedWorkers } : {}),
+    ...(options.tenantOf ? { tenantScoped: true } : {}),
     onStateChange: (change) => {
       telemetry.circuitChanged(change);
       Runtime.instance().logger.warn(`circuit ${change.to} for tool ${change.toolKey}`, {
@@ -110,8 +117,18 @@ export function createResilienceInterceptors(
       }
     },
   });
+  if (isSharedGovernorStore(options.store)) watchStoreHealth(options.store, openTelemetry !== undefined);
+  const tenantOf = options.tenantOf;
   return {
     activity: [
+      // Before the toolkit's own interceptor: it names the attempt's tenant for the governor registry.
+      ...(tenantOf
+        ? [
+            (ctx: Parameters<ActivityInterceptorsFactory>[0]) => ({
+              inbound: new TenantScopeActivityInboundInterceptor(ctx.info, tenantOf),
+            }),
+          ]
+        : []),
       (ctx) => ({
         inbound: new ResilienceActivityInboundInterceptor(ctx, options, tools, telemetry, ledgerDeps),
       }),

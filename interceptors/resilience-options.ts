@@ -23,6 +23,8 @@ import {
 import type { RetryDecision } from '../src/retry-decision/retry-decision';
 import type { PriceTable } from '../src/cost/cost';
 import { validateProviderProfiles } from '../src/classification/providers/validate-profiles';
+import type { GovernorStore } from './containment/governor-store';
+import type { TenantOf } from './containment/tenant-scope';
 import type { CircuitStateChange } from './containment/tool-governor';
 import type { CircuitOptions, ToolOptions } from './containment/tool-options';
 
@@ -60,6 +62,23 @@ export interface ResilienceOptions {
   readonly prices?: PriceTable;
   /** Called when a tool's circuit opens, goes half-open or closes, e.g. to alert. Exceptions it throws are ignored. */
   readonly onStateChange?: (change: CircuitStateChange) => void;
+  /**
+   * Where tools' containment states live. Give every worker of a fleet the same shared store (e.g.
+   * `redisStore({ url })`) and they act as one caller: one quota hold, one circuit, one concurrency limit, one pacing
+   * budget per tool key. See docs/fleet.md. @default an in-memory store of this worker's own
+   */
+  readonly store?: GovernorStore;
+  /**
+   * Workers sharing `store`: while the store does not answer, each worker falls back to local state with the
+   * configured limits (`maxConcurrency`, `requestsPerSecond`, `tokensPerMinute`) divided by this. @default 1
+   */
+  readonly expectedWorkers?: number;
+  /**
+   * Scopes tool keys by tenant: the tenant (or API-key id) an attempt calls for, from its input or headers, so one
+   * tenant's quota hold or circuit does not stop another's calls. Metrics carry the tool key without the tenant.
+   * Return an id, never a secret. @default none (one state per tool key)
+   */
+  readonly tenantOf?: TenantOf;
   /** Called with the decision of each attempt that failed or was refused (circuit open, paused, over budget), e.g. for alerts. Exceptions it throws are ignored. */
   readonly onClassified?: (decision: RetryDecision, info: Info) => void;
 }
@@ -183,6 +202,19 @@ export const RESILIENCE_OPTIONS_SCHEMA = object<ResilienceOptions>('ResilienceOp
   ),
   onStateChange: fn('(change) => void'),
   onClassified: fn('(decision, info) => void'),
+  store: custom(
+    'a governor store: an object with update, read and entries methods (e.g. redisStore({ url }))',
+    (v) =>
+      typeof v === 'object' &&
+      v !== null &&
+      ['update', 'read', 'entries'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
+  ),
+  expectedWorkers: count({
+    max: 10_000,
+    description: 'a whole number of workers from 1 to 10000',
+    example: '3',
+  }),
+  tenantOf: fn('(info, args, headers) => string | undefined'),
 });
 
 /**

@@ -18,6 +18,14 @@ if ! command -v promtool >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 &
     >/dev/null 2>&1 || echo "[test] could not install promtool; test/unit/prometheus-rules.test.ts will say so" >&2
 fi
 
+# The shared governor store is tested against a real Redis: Debian's redis-server, installed when missing. The tests
+# start their own server on a free port (test/helpers/redis-server.ts); the package's service is not used.
+if ! command -v redis-server >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
+  echo "[test] installing redis-server (apt-get)" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server) \
+    >/dev/null 2>&1 || echo "[test] could not install redis-server; the store tests will say so" >&2
+fi
+
 # One command per line: `set -e` ignores a failure inside an `a && b` list.
 echo "== typecheck"
 npx tsc -p tsconfig.json --noEmit

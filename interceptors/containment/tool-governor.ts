@@ -21,10 +21,13 @@ import { normalizeHeaders } from '../../src/classification/classify-http';
 import { parseRetryAfterMs } from '../../src/classification/retry-after';
 import { rateLimitReport } from '../../src/containment/rate-limit-report';
 import type { GovernorStore } from './governor-store';
+import { isSharedGovernorStore } from './shared-store';
 
 /** A circuit state change, for `onStateChange`, logs and metrics. */
 export interface CircuitStateChange {
   readonly toolKey: string;
+  /** The tenant, when tool keys are scoped by tenant (`tenantOf`); `toolKey` is then the key without it. */
+  readonly tenant?: string;
   readonly from: CircuitStateName;
   readonly to: CircuitStateName;
 }
@@ -92,6 +95,21 @@ const EVENT_GATE_RETRY_MS = 1_000;
 /** Heartbeats while an attempt waits (the SDK throttles them to its heartbeat timeout). */
 const WAIT_HEARTBEAT_MS = 1_000;
 
+/** What a governor over a store shared by several workers needs besides its settings. */
+export interface FleetGovernorOptions {
+  /**
+   * The settings to use while the shared store is degraded (local state): the configured limits scaled to this
+   * worker's share of the fleet, so the workers together stay near the fleet's limits.
+   * @default the fleet's settings
+   */
+  readonly localSettings?: ToolSettings;
+  /**
+   * While attempts wait, the shared state is re-checked this often, so a lost wake-up message cannot strand them.
+   * @default 250
+   */
+  readonly recheckMs?: number;
+}
+
 /**
  * One tool's containment in this worker: admission through the tool's state machine in the store, and the bounded
  * FIFO wait in front of it. Attempts that may not call now wait here, heartbeating, and are woken by events (a
@@ -107,6 +125,7 @@ export class ToolGovernor {
   private localLeases = 0;
   private reportedCircuit: CircuitStateName;
   private lastRefusedVerdict: Extract<AdmissionVerdict, { go: false }> | undefined;
+  private recheckTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly toolKey: string,
@@ -114,8 +133,16 @@ export class ToolGovernor {
     private readonly store: GovernorStore,
     private readonly onStateChange: (change: CircuitStateChange) => void = () => undefined,
     private readonly maxQueue = 10_000,
+    private readonly fleet: FleetGovernorOptions = {},
   ) {
     this.reportedCircuit = settings.circuit.enabled ? 'closed' : 'disabled';
+  }
+
+  /** The settings now: the worker's share of the limits while a shared store runs degraded (on local state). */
+  private get active(): ToolSettings {
+    return this.fleet.localSettings && isSharedGovernorStore(this.store) && this.store.reducingLocally
+      ? this.fleet.localSettings
+      : this.settings;
   }
 
   /** Waits (bounded) until the tool may be called, then takes a lease; or refuses. */
@@ -161,6 +188,7 @@ export class ToolGovernor {
       }
       request.signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.push(waiter);
+      this.startRecheck();
       this.drain();
     });
   }
@@ -172,12 +200,12 @@ export class ToolGovernor {
 
   /** A quota window is gone: attempts fail at once as STOP until `untilMs` (bounded), then one probe goes. */
   async hold(untilMs: number, reason: string): Promise<void> {
-    await this.change((state) => holdUntil(state, untilMs, reason, this.settings, Date.now()));
+    await this.change((state) => holdUntil(state, untilMs, reason, this.active, Date.now()));
   }
 
   /** Paces the tool under what the provider reported (rate-limit headers). */
   async pace(budget: 'requests' | 'tokens', reported: BudgetReport): Promise<void> {
-    await this.change((state) => paceFromReport(state, budget, reported, this.settings, Date.now()));
+    await this.change((state) => paceFromReport(state, budget, reported, this.active, Date.now()));
   }
 
   /**
@@ -198,11 +226,11 @@ export class ToolGovernor {
       if (retryAfterMs !== undefined) {
         next =
           retryAfterMs > maxPauseMs
-            ? holdUntil(next, now + retryAfterMs, 'retry-after-long', this.settings, now)
+            ? holdUntil(next, now + retryAfterMs, 'retry-after-long', this.active, now)
             : pauseUntil(next, now + retryAfterMs, 'retry-after', owner);
       }
-      if (report.requests) next = paceFromReport(next, 'requests', report.requests, this.settings, now);
-      if (report.tokens) next = paceFromReport(next, 'tokens', report.tokens, this.settings, now);
+      if (report.requests) next = paceFromReport(next, 'requests', report.requests, this.active, now);
+      if (report.tokens) next = paceFromReport(next, 'tokens', report.tokens, this.active, now);
       return next;
     });
   }
@@ -227,11 +255,13 @@ export class ToolGovernor {
   /** Operator: ends a quota hold and a pause now. */
   async release(): Promise<void> {
     await this.change(releaseHold);
+    this.notifyFleet();
   }
 
   /** Operator: forces the circuit open (optionally until a time), disables it, or closes it. */
   async setCircuit(to: 'forced-open' | 'disabled' | 'closed', untilMs?: number): Promise<void> {
-    await this.change((state) => setCircuit(state, to, this.settings, Date.now(), untilMs));
+    await this.change((state) => setCircuit(state, to, this.active, Date.now(), untilMs));
+    this.notifyFleet();
   }
 
   /** The stored state now (a fresh one if the tool was never used or was forgotten). */
@@ -257,6 +287,7 @@ export class ToolGovernor {
   /** Stops timers and turns every waiter back to the server (worker shutdown). */
   shutdown(): void {
     if (this.timer) clearTimeout(this.timer);
+    this.stopRecheck();
     for (const waiter of [...this.waiters]) {
       this.finishWaiter(waiter, () =>
         waiter.resolve(
@@ -267,7 +298,27 @@ export class ToolGovernor {
   }
 
   private fresh(): ToolState {
-    return initialToolState(this.settings, Date.now());
+    return initialToolState(this.active, Date.now());
+  }
+
+  /** Other workers' waiters may go now (a lease released, a hold ended): tell them through the shared store. */
+  private notifyFleet(): void {
+    if (isSharedGovernorStore(this.store)) this.store.notify(this.toolKey);
+  }
+
+  /** Over a shared store, waiters re-check now and then: a wake-up message from another worker may be lost. */
+  private startRecheck(): void {
+    if (this.recheckTimer || !isSharedGovernorStore(this.store)) return;
+    this.recheckTimer = setInterval(() => {
+      if (this.waiters.length === 0) this.stopRecheck();
+      else this.drain();
+    }, this.fleet.recheckMs ?? 250);
+    this.recheckTimer.unref?.();
+  }
+
+  private stopRecheck(): void {
+    if (this.recheckTimer) clearInterval(this.recheckTimer);
+    this.recheckTimer = undefined;
   }
 
   private async change(fn: (state: ToolState) => ToolState): Promise<void> {
@@ -299,7 +350,7 @@ export class ToolGovernor {
             ...(request.owner !== undefined ? { owner: request.owner } : {}),
             ...(request.tokens !== undefined ? { tokens: request.tokens } : {}),
           },
-          this.settings,
+          this.active,
         );
         this.reportCircuit(admitted.state);
         return { state: admitted.state, result: admitted.verdict };
@@ -339,12 +390,13 @@ export class ToolGovernor {
                 epoch: verdict.epoch,
                 ...(tokensUsed !== undefined ? { tokensUsed, tokensDeclared: tokens ?? 0 } : {}),
               },
-              this.settings,
+              this.active,
             );
             this.reportCircuit(next);
             return { state: next, result: undefined };
           },
         );
+        this.notifyFleet();
         this.drain();
       },
     };

@@ -181,7 +181,8 @@ function classifyResponse(
   if (status >= 400 && status < 500)
     return { kind: 'fail', reason: PERMANENT_REASONS[status] ?? `http-${status}`, status };
   // 1xx/2xx/3xx reaching the classifier means the caller treated an unexpected answer as an error; repeating the
-  // same request will get the same answer.
+  // same request will get the same answer. A status that is no HTTP status at all (600, 'abc') is said as such.
+  if (status === 0) return { kind: 'fail', reason: 'invalid-status' };
   return { kind: 'fail', reason: `unexpected-status-${status}`, status };
 }
 

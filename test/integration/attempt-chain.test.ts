@@ -77,13 +77,13 @@ describe('the attempt chain, cost and budgets on the real dev server', () => {
     expect(beside.records).toEqual(result.attempts);
   });
 
-  async function runBudget(taskQueue: string, restartAfterCalls?: number) {
+  async function runBudget(taskQueue: string, { budgetUsd = 1, restart = false } = {}) {
     const route = `/${taskQueue}/v1/chat`;
     provider.route(route, { then: { status: 503, body: { error: 'failed after spending tokens', usage } } });
     const input: LlmCallInput = {
       baseUrl: provider.url(`/${taskQueue}`),
       prompt: 'hi',
-      budgetUsd: 1,
+      budgetUsd,
       maximumAttempts: 10,
     };
     const handle = await env.client.workflow.start('llmCallWorkflow', {
@@ -91,14 +91,25 @@ describe('the attempt chain, cost and budgets on the real dev server', () => {
       workflowId: taskQueue,
       args: [input],
     });
-    if (restartAfterCalls !== undefined) {
-      // The first worker makes some of the calls and is stopped; a fresh worker (fresh memory) takes over.
+    if (restart) {
+      // The first worker makes the first attempt and is stopped once the server has recorded that attempt's failure
+      // (and with it the attempt chain and its cost, in the heartbeat details); a fresh worker (fresh memory) takes
+      // over. Stopping it as soon as the provider counted the call (as this test once did) races the attempt: a
+      // shutdown cancels the activity still reading the 503 (`shutdownGraceTime` defaults to 0), its $0.40 is never
+      // recorded, and the budget rightly allows a fourth call. The grace time lets an attempt that has started
+      // meanwhile finish and record its cost, as a deployment's graceful restart would.
       const first = await createExampleWorker(env, taskQueue, {
         plugins: [resiliencePlugin(options)],
         maxCachedWorkflows: 0,
+        shutdownGraceTime: '1 minute',
       });
       await first.runUntil(async () => {
-        while (provider.calls(route) < restartAfterCalls) await new Promise((r) => setTimeout(r, 10));
+        for (;;) {
+          const { raw } = await handle.describe();
+          const pending = raw.pendingActivities?.[0];
+          if (pending && (pending.attempt ?? 0) >= 2 && pending.lastFailure) return;
+          await new Promise((r) => setTimeout(r, 20));
+        }
       });
     }
     const worker = await createExampleWorker(env, taskQueue, { plugins: [resiliencePlugin(options)] });
@@ -125,8 +136,22 @@ describe('the attempt chain, cost and budgets on the real dev server', () => {
     expect(ledger.cost.usd).toBeCloseTo(1.2, 6);
   });
 
+  it('stops once the spend equals the budget exactly: two $0.40 attempts under a $0.80 budget', async () => {
+    const { error, ledger, calls } = await runBudget(uniqueTaskQueue('budget-exact'), { budgetUsd: 0.8 });
+    const failure = budgetFailure(error);
+    expect(failure.type).toBe('BudgetExceeded');
+    expect(failure.message).toContain('spent $0.80 of the $0.80 budget');
+    expect(calls).toBe(2);
+    expect(ledger.cost.usd).toBe(0.8);
+    expect(ledger.activities[0]!.chain.records.map((r) => r.outcome)).toEqual([
+      'failed',
+      'failed',
+      'refused',
+    ]);
+  });
+
   it('stops after the third attempt also when the worker is restarted between attempts', async () => {
-    const { error, calls, ledger } = await runBudget(uniqueTaskQueue('budget-restart'), 1);
+    const { error, calls, ledger } = await runBudget(uniqueTaskQueue('budget-restart'), { restart: true });
     expect(budgetFailure(error).type).toBe('BudgetExceeded');
     expect(calls).toBe(3);
     const records = ledger.activities[0]!.chain.records;

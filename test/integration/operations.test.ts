@@ -82,7 +82,6 @@ describe('operations on the real time-skipping server', () => {
     const worker = await createExampleWorker(env, taskQueue, {
       plugins: [resiliencePlugin({ onClassified: (d) => decisions.push(d) })],
     });
-    const started = Date.now();
     await worker.runUntil(
       env.client.workflow.execute('callProviderWorkflow', {
         taskQueue,
@@ -96,14 +95,14 @@ describe('operations on the real time-skipping server', () => {
         ],
       }),
     );
-    const tookMs = Date.now() - started;
     expect(decisions).toHaveLength(1);
     expect(decisions[0]).toMatchObject({
       kind: 'retry',
       reason: 'response-timeout',
       sideEffectUnknown: true,
     });
-    expect(tookMs).toBeLessThan(15_000); // seconds, not the hours of incident 3
+    // Ended by the 300 ms response timeout (the only source of 'response-timeout'), not by the preset's 30 s
+    // start-to-close timeout or the hours of incident 3; the retry then succeeded.
     expect(provider.calls('/silent')).toBe(2);
   });
 });

@@ -27,7 +27,6 @@ describe('an activity that fails twice with 503 and then succeeds, on the real t
     const taskQueue = uniqueTaskQueue('first-retry');
     const worker = await createExampleWorker(env, taskQueue);
 
-    const wallStart = Date.now();
     const { result, events } = await worker.runUntil(async () => {
       const handle = await env.client.workflow.start('callProviderWorkflow', {
         taskQueue,
@@ -37,7 +36,6 @@ describe('an activity that fails twice with 503 and then succeeds, on the real t
       });
       return { result: await handle.result(), events: await historyEvents(handle) };
     });
-    const wallMs = Date.now() - wallStart;
 
     expect(result).toEqual({ status: 200, body: JSON.stringify({ done: true }) });
     expect(provider.calls('/flaky')).toBe(3);
@@ -45,7 +43,8 @@ describe('an activity that fails twice with 503 and then succeeds, on the real t
     // History keeps only the final attempt's started event: it must say attempt 3.
     expect(activityStartedAttempts(events)).toEqual([3]);
     const serverMs = serverDurationMs(events);
+    // 90 s of backoff on the server's clock; that the test finishes within vitest's 60 s test timeout shows the time
+    // was skipped, not waited for.
     expect(serverMs).toBeGreaterThanOrEqual(90_000);
-    expect(wallMs).toBeLessThan(serverMs);
   });
 });

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { resiliencePlugin } from '../../index';
+import { join } from 'node:path';
+import { deriveIdempotencyKey, resiliencePlugin } from '../../index';
 import { withTimeSkipping, type FakeProvider } from '../../testing';
 import { sagaQuery, type SagaState } from '../../workflows';
 import { installTravelApi, type TravelApiOptions, type TravelResource } from '../../examples/travel-api';
@@ -105,6 +106,35 @@ describe('the trip-booking saga on the real time-skipping server', () => {
     expect(state.compensations.map((c) => c.status)).toEqual(['done', 'failed', 'done']);
   });
 
+  it('with compensateOnUnknownOutcome, also undoes a step whose retries ran out on a transient fault', async () => {
+    // The car API answers 503 to every attempt: whether a car was booked is unknown, so its compensation is
+    // registered (with no result) and runs first, before the hotel's and the flight's.
+    const { result, ledger, state } = await book(
+      { failAt: 'cars', failStatus: 503 },
+      { compensateOnUnknownOutcome: true },
+    );
+    expect(sagaFailure(!result.ok && result.error).type).toBe('SagaCompensated');
+    expect(state.compensations).toEqual([
+      { step: 'book-flight', status: 'done' },
+      { step: 'book-hotel', status: 'done' },
+      { step: 'book-car', status: 'done', outcomeUnknown: true },
+    ]);
+    expect(state.stepsCompleted).toEqual(['book-flight', 'book-hotel']);
+    expect(ledger.undoOrder()).toEqual(['hotels', 'flights']);
+  });
+
+  it('without compensateOnUnknownOutcome, a step whose outcome is unknown gets no compensation', async () => {
+    const { ledger, state } = await book({ failAt: 'cars', failStatus: 503 });
+    expect(state.compensations.map((c) => c.step)).toEqual(['book-flight', 'book-hotel']);
+    expect(state.compensations.some((c) => c.outcomeUnknown)).toBe(false);
+    expect(ledger.undoOrder()).toEqual(['hotels', 'flights']);
+  });
+
+  it('with compensateOnUnknownOutcome, a step that failed for certain (422) still gets no compensation', async () => {
+    const { state } = await book({ failAt: 'cars', failStatus: 422 }, { compensateOnUnknownOutcome: true });
+    expect(state.compensations.map((c) => c.step)).toEqual(['book-flight', 'book-hotel']);
+  });
+
   it('runs compensations in parallel by option', async () => {
     const { ledger } = await book({ failAt: 'payments' }, { parallelCompensation: true });
     expect([...ledger.undoOrder()].sort()).toEqual(['cars', 'flights', 'hotels']);
@@ -135,5 +165,48 @@ describe('the trip-booking saga on the real time-skipping server', () => {
     expect(String((error as WorkflowFailedError).cause?.name)).toBe('CancelledFailure');
     expect(ledger.undoOrder()).toEqual(['hotels', 'flights']);
     expect(state.status).toBe('compensated');
+  });
+
+  it('runs compensations registered with addCompensation, in reverse, each under its own step name and key', async () => {
+    const prefix = `/${uniqueTaskQueue('api')}`;
+    const ledger = installTravelApi(provider, { failAt: 'cars' }, prefix);
+    const taskQueue = uniqueTaskQueue('saga-manual');
+    const worker = await createExampleWorker(env, taskQueue, {
+      plugins: [resiliencePlugin()],
+      workflowsPath: join(__dirname, '../fixtures/test-workflows.ts'),
+    });
+    const trip = { baseUrl: provider.url(prefix), traveller: 'ada', amountCents: 100 };
+    const { error, state } = await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start('manualCompensationWorkflow', {
+        taskQueue,
+        workflowId: taskQueue,
+        args: [trip],
+      });
+      const error = await withTimeSkipping(env, (client) => client.result(handle.workflowId)).catch(
+        (e: unknown) => e,
+      );
+      return { error, state: await handle.query(sagaQuery('manual')) };
+    });
+    expect(sagaFailure(error).type).toBe('SagaCompensated');
+    expect(ledger.undone).toEqual([
+      { resource: 'hotels', id: 'HT-1' },
+      { resource: 'flights', id: 'FL-1' },
+    ]);
+    expect(state).toMatchObject({
+      name: 'manual',
+      status: 'compensated',
+      compensations: [
+        { step: 'release-flight', status: 'done' },
+        { step: 'compensation#1', status: 'done' },
+      ],
+    });
+    const keyOf = (stepName: string) =>
+      deriveIdempotencyKey({ namespace: 'default', workflowId: taskQueue, stepName });
+    expect(provider.requests(`${prefix}/flights/cancel`).map((r) => r.idempotencyKey)).toEqual([
+      keyOf('compensate:release-flight'),
+    ]);
+    expect(provider.requests(`${prefix}/hotels/cancel`).map((r) => r.idempotencyKey)).toEqual([
+      keyOf('compensate:compensation#1'),
+    ]);
   });
 });

@@ -117,10 +117,10 @@ describe('failure triage on the real time-skipping server', () => {
     });
     expect(decision.delayMs).toBeGreaterThanOrEqual(5000);
     expect(decision.delayMs).toBeLessThanOrEqual(5500);
-    // The second attempt started no earlier than the first attempt + the provider's 5 s, and not before nextNotBefore.
+    // On the server's clock the second attempt started no earlier than the first attempt + the provider's 5 s, and
+    // not before nextNotBefore. (Lower bounds only: how much later it started depends on the machine, not the toolkit.)
     expect(timeline.startedMs - timeline.scheduledMs).toBeGreaterThanOrEqual(5000);
     expect(timeline.startedMs).toBeGreaterThanOrEqual(Date.parse(decision.nextNotBefore!));
-    expect(timeline.startedMs - timeline.scheduledMs).toBeLessThan(decision.delayMs! + 2000);
     expect(provider.calls('/wait')).toBe(2);
   });
 
@@ -141,13 +141,13 @@ describe('failure triage on the real time-skipping server', () => {
     expect(
       seen.every((s) => s.decision.failureType === 'TransientFailure' && s.decision.reason === 'http-503'),
     ).toBe(true);
-    // On the server's clock, the third attempt started after both chosen delays had passed, and not much later.
-    // (History keeps only the final attempt; the test server stamps a retry's scheduled time at the failure.)
+    // On the server's clock, the third attempt started after both chosen delays had passed. (History keeps only the
+    // final attempt; the test server stamps a retry's scheduled time at the failure, so the attempts' own estimates of
+    // server time cannot be compared with next_not_before here: test/integration/dev-server.test.ts does that.)
     const timeline = activityTimeline(events);
     expect(timeline.attempt).toBe(3);
-    const waited = timeline.startedMs - timeline.scheduledMs;
-    expect(waited).toBeGreaterThanOrEqual(predicted[0]! + predicted[1]!);
-    expect(waited).toBeLessThan(predicted[0]! + predicted[1]! + 2000);
+    expect(provider.calls('/retry')).toBe(3);
+    expect(timeline.startedMs - timeline.scheduledMs).toBeGreaterThanOrEqual(predicted[0]! + predicted[1]!);
     expect(timeline.startedMs).toBeGreaterThanOrEqual(Date.parse(seen[1]!.decision.nextNotBefore!));
   });
 

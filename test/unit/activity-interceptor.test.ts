@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { Context } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
@@ -63,21 +64,20 @@ describe('ResilienceActivityInboundInterceptor', () => {
 
   it('maps WAIT to a BENIGN RateLimitWait with nextRetryDelay ≥ Retry-After', async () => {
     const { env } = environment();
+    // A frozen clock: no time passes during the attempt, so nextNotBefore is exactly scheduled + delay.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.UTC(2026, 0, 1, 0, 0, 30) });
     const failure = await failureOf(
       env.run(async () => {
         throw new HttpError(429, { 'retry-after': '5' });
       }),
-    );
+    ).finally(() => vi.useRealTimers());
     expect(failure.type).toBe('RateLimitWait');
     expect(failure.category).toBe(ApplicationFailureCategory.BENIGN);
     const decision = failure.details?.[0] as RetryDecision;
     expect(failure.nextRetryDelay).toBe(decision.delayMs);
     expect(decision.delayMs).toBeGreaterThanOrEqual(5000);
-    // nextNotBefore = the attempt's server time (scheduled + elapsed) + delay: at least scheduled + delay.
-    expect(Date.parse(decision.nextNotBefore!) - Date.UTC(2026, 0, 1)).toBeGreaterThanOrEqual(
-      decision.delayMs!,
-    );
-    expect(Date.parse(decision.nextNotBefore!) - Date.UTC(2026, 0, 1)).toBeLessThan(decision.delayMs! + 1000);
+    // nextNotBefore = the attempt's server time (scheduled + elapsed on the worker's clock) + delay.
+    expect(decision.nextNotBefore).toBe(new Date(Date.UTC(2026, 0, 1) + decision.delayMs!).toISOString());
   });
 
   it('maps RETRY with backoff and keeps a redacted cause', async () => {
@@ -112,7 +112,9 @@ describe('ResilienceActivityInboundInterceptor', () => {
   it('leaves cancellation unchanged', async () => {
     const { env } = environment();
     const promise = env.run(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Waits for the cancellation itself, not for a time.
+      const signal = Context.current().cancellationSignal;
+      if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve));
       throw new Error('stopped because cancelled');
     });
     env.cancel();

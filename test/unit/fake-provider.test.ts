@@ -89,7 +89,8 @@ describe('FakeProvider', () => {
       req.on('error', (e) => resolve(`error: ${(e as NodeJS.ErrnoException).code}`));
       req.end('x');
     });
-    await new Promise((r) => setTimeout(r, 100));
+    // Wait for the request to arrive (an event), not for a time.
+    while (provider.inFlight('/hang') === 0) await new Promise((r) => setImmediate(r));
     expect(provider.inFlight('/hang')).toBe(1);
     expect(provider.openConnections()).toBe(1);
     await provider.close();

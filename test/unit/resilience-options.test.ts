@@ -74,7 +74,7 @@ describe('validateResilienceOptions', () => {
       { jiter: 0.1 },
       'Invalid option jiter (0.1): is not an option of ResilienceOptions; did you mean jitterRatio? Known options: ' +
         'classify, toolKey, defaultToolLimits, tools, jitterRatio, maxTools, toolIdleMs, quotaHoldMs, ' +
-        'idempotencyScope, prices, onStateChange, onClassified.',
+        'idempotencyScope, prices, onStateChange, onClassified, store, expectedWorkers, tenantOf.',
     ],
     [
       { requestsPerSecond: 5 },

@@ -168,6 +168,7 @@ describe('resilientFetch', () => {
 
   it('fails a hung response within the response timeout, as RETRY with the request sent', async () => {
     provider.route('/hang', { then: { hang: true } });
+    // The provider never answers: only the response timeout can end the call (the test's own timeout is the bound).
     const error = await failureOf(
       resilientFetch(provider.url('/hang'), { method: 'POST', body: 'x', responseTimeoutMs: 200 }),
     );
@@ -193,10 +194,16 @@ describe('resilientFetch', () => {
   });
 
   it('fails a stream that stalls midway, but not a slow one that keeps moving', async () => {
-    provider.route('/slow', {
-      then: { chunks: [{ data: 'a' }, { data: 'b', delayMs: 150 }, { data: 'c', delayMs: 150 }] },
-    });
-    expect(await (await resilientFetch(provider.url('/slow'), { bodyTimeoutMs: 300 })).text()).toBe('abc');
+    // 12 chunks 100 ms apart: 1.2 s in all, longer than the 1 s body timeout, but each gap a tenth of it (a wide
+    // margin on a loaded machine).
+    const chunks = Array.from({ length: 12 }, (_, i) => ({
+      data: String.fromCharCode(97 + i),
+      delayMs: 100,
+    }));
+    provider.route('/slow', { then: { chunks } });
+    expect(await (await resilientFetch(provider.url('/slow'), { bodyTimeoutMs: 1000 })).text()).toBe(
+      'abcdefghijkl',
+    );
     provider.route('/stall', { then: { chunks: [{ data: 'a' }, { data: 'b', hang: true }] } });
     const error = await failureOf(resilientFetch(provider.url('/stall'), { bodyTimeoutMs: 300 }));
     expect(error).toMatchObject({ phase: 'body', requestSent: true });
@@ -249,14 +256,19 @@ describe('resilientFetch', () => {
   });
 
   it('is aborted by a signal', async () => {
-    provider.route('/hang2', { then: { hang: true } });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error('cancelled by test')), 50);
+    // Aborted once the request has arrived (an event), not after a time.
+    provider.route('/hang2', {
+      respond: () => {
+        setImmediate(() => controller.abort(new Error('cancelled by test')));
+        return { hang: true };
+      },
+    });
     const error = await failureOf(resilientFetch(provider.url('/hang2'), { signal: controller.signal }));
     expect((error as Error).message).toBe('cancelled by test');
   });
 
-  it("tells the tool's limiter about rate-limit headers", async () => {
+  it("tells the tool's limiter about every response, rate-limit headers included", async () => {
     provider.route('/budget', {
       then: {
         status: 200,
