@@ -386,7 +386,7 @@ function outageRoute(outageMs: number, recovery: { at: number }): () => RouteOpt
 }
 
 /** Outages of 3 s and 10 s, 10 workflows: calls during the outage and the last result after recovery. */
-async function outageScenarios(env: TestWorkflowEnvironment, provider: FakeProvider, count: number) {
+export async function outageScenarios(env: TestWorkflowEnvironment, provider: FakeProvider, count: number) {
   const rows: Row[] = [];
   const charts: string[] = [];
   for (const outageMs of [3_000, 10_000]) {
