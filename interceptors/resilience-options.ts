@@ -107,6 +107,10 @@ export const CIRCUIT_OPTIONS_SCHEMA = object<CircuitOptions>('CircuitOptions', {
   rollingCountTimeout: duration({ exclusiveMin: true, example: '10000' }),
   consecutiveFailures: count(),
   openMs: duration({ exclusiveMin: true, example: '1000' }),
+  constantProbes: count({
+    min: 0,
+    description: 'a whole number ≥ 0 of failed probes before the open period grows',
+  }),
   openBackoffCoefficient: num({
     min: 1,
     max: 100,

@@ -16,7 +16,7 @@ export interface CircuitOptions {
   readonly mode?: 'percentage' | 'consecutive';
   /** Failure rate that opens the circuit, in percent. @default 50 */
   readonly errorThresholdPercentage?: number;
-  /** Calls in the window before the rate is judged. @default 5 */
+  /** Calls in the window before the rate is judged. @default 3 */
   readonly volumeThreshold?: number;
   /** Counting window length (ms). @default 10_000 */
   readonly rollingCountTimeout?: number;
@@ -24,8 +24,10 @@ export interface CircuitOptions {
   readonly consecutiveFailures?: number;
   /** First open period (ms) before a probe. @default 1_000 */
   readonly openMs?: number;
-  /** Growth of the open period after each failed probe. @default 1.5 */
+  /** Growth of the open period after each failed probe beyond `constantProbes`. @default 1.5 */
   readonly openBackoffCoefficient?: number;
+  /** Failed probes before the open period starts to grow. @default 5 */
+  readonly constantProbes?: number;
   /** Longest open period (ms). @default 30_000 */
   readonly maxOpenMs?: number;
   /** Probes let through at once while half-open. @default 1 */
@@ -85,6 +87,7 @@ export function toolSettingsOf(options: ToolOptions, maxHoldMs: number): ToolSet
       consecutiveFailures: c.consecutiveFailures,
       openMs: c.openMs,
       openBackoffCoefficient: c.openBackoffCoefficient,
+      constantProbes: c.constantProbes,
       maxOpenMs: c.maxOpenMs,
       halfOpenProbes: c.halfOpenProbes,
     }),

@@ -30,6 +30,8 @@ export type CircuitState =
       /** When a waiting attempt may go as the probe. */
       readonly probeAtMs: number;
       readonly openMs: number;
+      /** Probes that failed since the circuit opened (absent: none). */
+      readonly failedProbes?: number;
     }
   | {
       readonly name: 'half-open';
@@ -37,6 +39,7 @@ export type CircuitState =
       readonly probes: number;
       readonly probeStartedAtMs: number;
       readonly openMs: number;
+      readonly failedProbes?: number;
     }
   | { readonly name: 'forced-open'; readonly untilMs?: number; readonly openMs: number }
   | { readonly name: 'disabled'; readonly openMs: number };
@@ -51,7 +54,9 @@ export interface CircuitSettings {
   readonly consecutiveFailures: number;
   /** First open period. */
   readonly openMs: number;
-  /** Growth of the open period after each failed probe. */
+  /** Failed probes before the open period starts to grow. */
+  readonly constantProbes: number;
+  /** Growth of the open period after each further failed probe. */
   readonly openBackoffCoefficient: number;
   /** Longest open period. */
   readonly maxOpenMs: number;
@@ -61,17 +66,19 @@ export interface CircuitSettings {
 }
 
 /**
- * Defaults of the circuit settings: a short first open period growing 1.5× per failed probe, at most 30 s. Probes
- * stay denser than Temporal's default retry schedule (×2), so recovery is noticed no later than a bare worker would.
+ * Defaults of the circuit settings: a probe every second for the first five, then 1.5× longer after each failed
+ * probe, at most 30 s. Probes stay denser than Temporal's default retry schedule (1 s, ×2), so a recovery is noticed
+ * no later than a bare worker would notice it; three failures (at least half the calls) open the circuit.
  */
 export const DEFAULT_CIRCUIT_SETTINGS: CircuitSettings = {
   enabled: true,
   mode: 'percentage',
   errorThresholdPercentage: 50,
-  volumeThreshold: 5,
+  volumeThreshold: 3,
   rollingCountTimeout: 10_000,
   consecutiveFailures: 5,
   openMs: 1_000,
+  constantProbes: 5,
   openBackoffCoefficient: 1.5,
   maxOpenMs: 30_000,
   halfOpenProbes: 1,
@@ -115,7 +122,13 @@ export function closedCircuit(nowMs: number, openMs: number): CircuitState {
 /** The circuit as it is at `nowMs`: an open circuit whose probe time has come reads as half-open with no probe out. */
 export function circuitAt(circuit: CircuitState, nowMs: number): CircuitState {
   if (circuit.name === 'open' && nowMs >= circuit.probeAtMs) {
-    return { name: 'half-open', probes: 0, probeStartedAtMs: nowMs, openMs: circuit.openMs };
+    return {
+      name: 'half-open',
+      probes: 0,
+      probeStartedAtMs: nowMs,
+      openMs: circuit.openMs,
+      ...(circuit.failedProbes ? { failedProbes: circuit.failedProbes } : {}),
+    };
   }
   if (circuit.name === 'forced-open' && circuit.untilMs !== undefined && nowMs >= circuit.untilMs) {
     return { name: 'half-open', probes: 0, probeStartedAtMs: nowMs, openMs: circuit.openMs };
@@ -177,8 +190,20 @@ export function circuitAfter(
   if (current.name === 'half-open') {
     if (!probe) return current;
     if (outcome === 'counted-failure') {
-      const openMs = Math.min(settings.maxOpenMs, current.openMs * settings.openBackoffCoefficient);
-      return transition(current, { name: 'open', openedAtMs: nowMs, probeAtMs: nowMs + openMs, openMs });
+      // The first probes come at the same short interval (denser than Temporal's own retry schedule, so recovery is
+      // seen no later than a bare worker would see it); only a longer outage makes the interval grow.
+      const failedProbes = (current.failedProbes ?? 0) + 1;
+      const openMs =
+        failedProbes <= settings.constantProbes
+          ? current.openMs
+          : Math.min(settings.maxOpenMs, current.openMs * settings.openBackoffCoefficient);
+      return transition(current, {
+        name: 'open',
+        openedAtMs: nowMs,
+        probeAtMs: nowMs + openMs,
+        openMs,
+        failedProbes,
+      });
     }
     return transition(current, closedCircuit(nowMs, settings.openMs));
   }

@@ -76,7 +76,7 @@ describe('circuit transitions', () => {
     expect(circuitGate(afterProbe, settings, 1_001)).toEqual({ pass: false, state: 'half-open' });
   });
 
-  it('closes on any answer to the probe, and reopens for 1.5x as long on a failed one, up to the cap', () => {
+  it('closes on any answer to the probe; a failed one reopens as long for five probes, then 1.5x longer, up to the cap', () => {
     const half: CircuitState = { name: 'half-open', probes: 1, probeStartedAtMs: 1_000, openMs: 1_000 };
     expect(circuitAfter(half, 'answered', true, settings, 1_100).name).toBe('closed');
     expect(circuitAfter(half, 'success', true, settings, 1_100)).toMatchObject({
@@ -86,10 +86,21 @@ describe('circuit transitions', () => {
     expect(circuitAfter(half, 'counted-failure', true, settings, 1_100)).toEqual({
       name: 'open',
       openedAtMs: 1_100,
-      probeAtMs: 2_600,
-      openMs: 1_500,
+      probeAtMs: 2_100,
+      openMs: 1_000,
+      failedProbes: 1,
     });
-    const long: CircuitState = { ...half, openMs: 20_000 };
+    const fifth: CircuitState = { ...half, failedProbes: 4 };
+    expect(circuitAfter(fifth, 'counted-failure', true, settings, 0)).toMatchObject({
+      openMs: 1_000,
+      failedProbes: 5,
+    });
+    const sixth: CircuitState = { ...half, failedProbes: 5 };
+    expect(circuitAfter(sixth, 'counted-failure', true, settings, 0)).toMatchObject({
+      openMs: 1_500,
+      failedProbes: 6,
+    });
+    const long: CircuitState = { ...half, openMs: 20_000, failedProbes: 9 };
     expect(circuitAfter(long, 'counted-failure', true, settings, 0)).toMatchObject({
       openMs: 30_000,
       probeAtMs: 30_000,

@@ -95,7 +95,7 @@ describe('ToolGovernor', () => {
   });
 
   it('reopens for longer after a failed probe, and waiters past their bound come back at the next probe time', async () => {
-    const { g } = governor({ maxConcurrency: 10, circuit: { volumeThreshold: 2 } });
+    const { g } = governor({ maxConcurrency: 10, circuit: { volumeThreshold: 2, constantProbes: 0 } });
     for (let i = 0; i < 2; i++) await ((await g.acquire(request)) as Permit).release('failure');
     const probeWaiter = g.acquire(request);
     const other = g.acquire({ ...request, maxWaitMs: 1_200 });
