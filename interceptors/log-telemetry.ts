@@ -1,4 +1,5 @@
 import { Context, type Info } from '@temporalio/activity';
+import { Runtime } from '@temporalio/worker';
 import type { AttemptChain, AttemptRecord } from '../src/attempts/attempt-record';
 import type { RetryDecision } from '../src/retry-decision/retry-decision';
 import { SPANS } from '../src/telemetry-names';
@@ -17,11 +18,14 @@ export class LogAttemptTelemetry implements AttemptTelemetry {
     previous: AttemptChain,
   ): AttemptObservation {
     const log = Context.current().log;
-    log.debug(SPANS.attemptStarted, {
-      event: SPANS.attemptStarted,
-      ...attempt,
-      previousAttempts: previous.records.length,
-    });
+    const debug = debugLogged();
+    if (debug) {
+      log.debug(SPANS.attemptStarted, {
+        event: SPANS.attemptStarted,
+        ...attempt,
+        previousAttempts: previous.records.length,
+      });
+    }
     return {
       run: (fn) => fn(),
       progressed: () => undefined,
@@ -29,7 +33,7 @@ export class LogAttemptTelemetry implements AttemptTelemetry {
       costRecorded: () => undefined,
       ended: (record: AttemptRecord, decision: RetryDecision | undefined) => {
         if (record.outcome === 'completed') {
-          log.debug(SPANS.attemptCompleted, { event: SPANS.attemptCompleted, ...record });
+          if (debug) log.debug(SPANS.attemptCompleted, { event: SPANS.attemptCompleted, ...record });
           return;
         }
         log.info(SPANS.attemptFailed, {
@@ -52,6 +56,18 @@ export class LogAttemptTelemetry implements AttemptTelemetry {
   circuitChanged(_change: CircuitStateChange): void {
     // Circuit changes are logged by the plugin as worker-level warnings.
   }
+}
+
+const LEVELS_WITH_DEBUG: ReadonlySet<unknown> = new Set(['TRACE', 'DEBUG']);
+
+/**
+ * False when the runtime's logger says it drops debug lines (the SDK's `DefaultLogger` exposes its `level`): every
+ * attempt writes two, and building them (with the activity's metadata) for nothing is a cost on every activity. A
+ * logger that does not say keeps them.
+ */
+function debugLogged(): boolean {
+  const level = (Runtime.instance().logger as { readonly level?: unknown }).level;
+  return typeof level !== 'string' || LEVELS_WITH_DEBUG.has(level.toUpperCase());
 }
 
 /** Reports to each of the given telemetries, in order. */

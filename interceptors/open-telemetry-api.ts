@@ -48,8 +48,11 @@ type Member = 'context' | 'metrics' | 'trace' | 'SpanKind' | 'SpanStatusCode';
 
 /** A stand-in for one export of the API that loads the API when first touched. */
 function lazy<K extends Member>(name: K): OpenTelemetryApiModule[K] {
+  // The API's members are singletons: each property is looked up (and bound) once, not on every attempt.
+  const members = new Map<PropertyKey, unknown>();
   return new Proxy({} as OpenTelemetryApiModule[K] & object, {
     get(_, property) {
+      if (members.has(property)) return members.get(property);
       const api = loadOpenTelemetryApi();
       if (!api) {
         throw new Error(
@@ -59,7 +62,10 @@ function lazy<K extends Member>(name: K): OpenTelemetryApiModule[K] {
       }
       const target = api[name] as object;
       const value: unknown = Reflect.get(target, property);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      const member =
+        typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      members.set(property, member);
+      return member;
     },
   });
 }

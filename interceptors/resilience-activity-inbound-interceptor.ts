@@ -17,7 +17,7 @@ import { isHttpError } from '../src/errors/http-error';
 import { isResilienceTimeoutError } from '../src/errors/timeout-error';
 import { FAILURE_TYPES, failureTypeOf, type FailureType } from '../src/failure-types';
 import { HEADERS, type BudgetHeader, type RouteHeader } from '../src/headers';
-import { deriveIdempotencyKey } from '../src/idempotency/idempotency-key';
+import { deriveIdempotencyKeyInWorker } from './worker-idempotency-key';
 import { decideRetry, type RetryDecision } from '../src/retry-decision/retry-decision';
 import { AttemptLedger, type AttemptLedgerDeps } from './attempt-ledger';
 import type { AttemptTelemetry } from './attempt-telemetry';
@@ -82,7 +82,7 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
     const stepName = headerValue<string>(input.headers, HEADERS.step);
     const idempotencyKey =
       typeof stepName === 'string' && info.workflowExecution
-        ? deriveIdempotencyKey({
+        ? deriveIdempotencyKeyInWorker({
             namespace: info.workflowNamespace ?? info.namespace,
             workflowId: info.workflowExecution.workflowId,
             runId: info.workflowExecution.runId,
@@ -170,6 +170,7 @@ export class ResilienceActivityInboundInterceptor implements ActivityInboundCall
           observation.progressed();
           ledger.keepAlive();
         },
+        heartbeatEveryMs: waitHeartbeatMs(info),
         signal: this.ctx.cancellationSignal,
       });
       if (!permit.granted) {
@@ -502,4 +503,19 @@ function tokensUsed(callCost: Cost, declared: number | undefined): number | unde
   if (declared === undefined) return undefined;
   const used = callCost.inputTokens + callCost.outputTokens;
   return used > 0 ? used : undefined;
+}
+
+/** A waiting attempt with no heartbeat timeout still heartbeats this often: it is how a cancellation reaches it. */
+const WAIT_HEARTBEAT_WITHOUT_TIMEOUT_MS = 10_000;
+
+/**
+ * How often an attempt waiting in the worker heartbeats: a third of its heartbeat timeout (so one lost heartbeat
+ * does not time it out), at most every 10 s. Not every second: each heartbeat that reaches the server is a write to
+ * the workflow execution, and under a tight concurrency limit hundreds of attempts wait at once; a second-by-second
+ * beat from each of them slowed the server for everyone (the 1,000-workflow benchmark).
+ */
+export function waitHeartbeatMs(info: { readonly heartbeatTimeoutMs?: number }): number {
+  const timeoutMs = info.heartbeatTimeoutMs;
+  if (!timeoutMs || timeoutMs <= 0) return WAIT_HEARTBEAT_WITHOUT_TIMEOUT_MS;
+  return Math.max(100, Math.min(WAIT_HEARTBEAT_WITHOUT_TIMEOUT_MS, Math.floor(timeoutMs / 3)));
 }

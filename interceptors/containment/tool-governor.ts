@@ -44,6 +44,12 @@ export interface AcquireRequest {
   readonly maxWaitMs: number;
   /** Called while waiting, so the attempt's heartbeat timeout does not fire. */
   readonly heartbeat?: () => void;
+  /**
+   * How often {@link heartbeat} is called while waiting. Each call that reaches the server is a write to the
+   * execution, so the caller picks the slowest cadence its heartbeat timeout allows.
+   * @default 1000
+   */
+  readonly heartbeatEveryMs?: number;
   /** Ends the wait when the activity is cancelled. */
   readonly signal?: AbortSignal;
 }
@@ -92,7 +98,7 @@ interface Waiter {
 
 /** The wait to predict for a gate that opens on an event (a free slot, a probe's answer), not at a known time. */
 const EVENT_GATE_RETRY_MS = 1_000;
-/** Heartbeats while an attempt waits (the SDK throttles them to its heartbeat timeout). */
+/** How often a waiting attempt heartbeats unless the request says (the SDK throttles them to its heartbeat timeout). */
 const WAIT_HEARTBEAT_MS = 1_000;
 
 /** What a governor over a store shared by several workers needs besides its settings. */
@@ -183,7 +189,10 @@ export class ToolGovernor {
       };
       timers.push(setTimeout(() => this.expire(waiter), Math.max(0, deadlineMs - Date.now())));
       if (request.heartbeat) {
-        const beat = setInterval(() => safely(request.heartbeat!), WAIT_HEARTBEAT_MS);
+        const beat = setInterval(
+          () => safely(request.heartbeat!),
+          request.heartbeatEveryMs ?? WAIT_HEARTBEAT_MS,
+        );
         timers.push(beat);
       }
       request.signal?.addEventListener('abort', onAbort, { once: true });

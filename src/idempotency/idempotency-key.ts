@@ -31,12 +31,20 @@ export const IDEMPOTENCY_KEY_LENGTH = 32;
  * into provider logs. The same parts give the same key in a workflow, an activity, or a script.
  */
 export function deriveIdempotencyKey(parts: IdempotencyKeyParts): string {
+  return base64Url(sha256(utf8Bytes(idempotencyKeyMaterial(parts)))).slice(0, IDEMPOTENCY_KEY_LENGTH);
+}
+
+/**
+ * The text a key is the SHA-256 of (its first {@link IDEMPOTENCY_KEY_LENGTH} base64url characters). Exported so the
+ * worker can hash it with `node:crypto`, many times faster than the portable hash the workflow sandbox needs, and
+ * still derive the very same key.
+ */
+export function idempotencyKeyMaterial(parts: IdempotencyKeyParts): string {
   const scope = parts.scope ?? 'workflow';
   const fields = ['temporal-resilience/v1', scope, parts.namespace, parts.workflowId, parts.stepName];
   if (scope === 'run') fields.push(parts.runId ?? '');
   // Length-prefixing keeps ("a:b", "c") and ("a", "b:c") apart.
-  const material = fields.map((f) => `${f.length}:${f}`).join('|');
-  return base64Url(sha256(utf8Bytes(material))).slice(0, IDEMPOTENCY_KEY_LENGTH);
+  return fields.map((f) => `${f.length}:${f}`).join('|');
 }
 
 /** The step name a saga gives the compensation of a forward step, so its key derives from the forward step's. */
