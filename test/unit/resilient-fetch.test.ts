@@ -339,16 +339,27 @@ describe('resilientFetch', () => {
   });
 
   describe('inside an activity', () => {
-    it('heartbeats while body bytes arrive', async () => {
+    it('heartbeats as each body chunk arrives (fake timers)', async () => {
       provider.route('/beats', {
         then: { chunks: [{ data: 'a' }, { data: 'b', delayMs: 30 }, { data: 'c', delayMs: 30 }] },
       });
       const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }, QUIET);
       let beats = 0;
       env.on('heartbeat', () => beats++);
-      const text = await env.run(async () => (await resilientFetch(provider.url('/beats'))).text());
-      expect(text).toBe('abc');
-      expect(beats).toBeGreaterThanOrEqual(3); // one per chunk
+      // The provider's chunk delays are faked, so two chunks never reach the fetch as one however loaded the machine.
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+      try {
+        const text = settled(env.run(async () => (await resilientFetch(provider.url('/beats'))).text()));
+        await untilIo(() => provider.calls('/beats') === 1);
+        for (const [i, ms] of [0, 30, 30].entries()) {
+          await vi.advanceTimersByTimeAsync(ms);
+          await untilIo(() => beats === i + 1); // one per chunk
+        }
+        expect(await text.done).toBe('abc');
+        expect(beats).toBe(3);
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it('heartbeats while waiting for slow response headers', async () => {
