@@ -59,3 +59,35 @@ export function activityFailure(events: HistoryEvent[]) {
       }
     : undefined;
 }
+
+/**
+ * Polls the workflow's history until `matches` finds an event, and returns it: a test that must act after something
+ * happened waits for the event itself, not for a time. `timeoutMs` only turns a hang into a failure that says what
+ * was awaited; it is not a timing assertion.
+ */
+export async function waitForEvent(
+  handle: WorkflowHandle,
+  what: string,
+  matches: (event: HistoryEvent, events: HistoryEvent[]) => boolean,
+  timeoutMs = 120_000,
+): Promise<HistoryEvent> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const events = await historyEvents(handle);
+    const found = events.find((e) => matches(e, events));
+    if (found) return found;
+    if (Date.now() > deadline)
+      throw new Error(`no ${what} in the history of ${handle.workflowId} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Matches the completed event of an activity of type `activityType` (for {@link waitForEvent}). */
+export function activityCompleted(activityType: string) {
+  return (event: HistoryEvent, events: HistoryEvent[]): boolean => {
+    const scheduledId = event.activityTaskCompletedEventAttributes?.scheduledEventId;
+    if (scheduledId === undefined || scheduledId === null) return false;
+    const scheduled = events.find((e) => Number(e.eventId) === Number(scheduledId));
+    return scheduled?.activityTaskScheduledEventAttributes?.activityType?.name === activityType;
+  };
+}

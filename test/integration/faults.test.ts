@@ -8,6 +8,7 @@ import { resiliencePlugin } from '../../index';
 import { createDevServerEnv, type FakeProvider } from '../../testing';
 import { installTravelApi } from '../../examples/travel-api';
 import type { TripBookingInput } from '../../examples/workflows/trip-booking';
+import { activityCompleted, waitForEvent } from '../helpers/history';
 import { startServers, stopServers } from '../helpers/servers';
 import { uniqueTaskQueue } from '../helpers/task-queue';
 import { createExampleWorker } from '../helpers/worker';
@@ -87,12 +88,15 @@ describe('faults on the real dev server', () => {
     try {
       const first = await createExampleWorker(server, taskQueue, { plugins: [resiliencePlugin()] });
       await first.runUntil(async () => {
-        await server.client.workflow.start('prospectOutreachWorkflow', {
+        const handle = await server.client.workflow.start('prospectOutreachWorkflow', {
           taskQueue,
           workflowId,
           args: [{ prospect, followUpAfter: '3 seconds' }],
         });
-        while (provider.calls(`${route}/email/send`) === 0) await sleep(20);
+        // Stop once the server has recorded the intro as sent, not once the provider saw the call: a shutdown then
+        // cancels the attempt still reading its answer (`shutdownGraceTime` defaults to 0), and the new worker
+        // rightly sends the intro again (msg-2, msg-3).
+        await waitForEvent(handle, 'completed sendEmail', activityCompleted('sendEmail'));
       });
     } finally {
       await server.teardown();

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { request } from 'node:http';
 import { FakeProvider } from '../../testing';
 
@@ -11,6 +11,16 @@ afterEach(async () => {
 async function post(url: string, headers: Record<string, string> = {}) {
   const response = await fetch(url, { method: 'POST', body: 'hello', headers });
   return { status: response.status, headers: response.headers, body: await response.text() };
+}
+
+/** Polls on real I/O turns (`setImmediate` is not faked): waits for an event, not for a time. */
+async function untilIo(condition: () => boolean): Promise<void> {
+  while (!condition()) await ioTurns(1);
+}
+
+/** Lets `n` turns of the event loop pass, so bytes already sent on a local socket can arrive. */
+async function ioTurns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 describe('FakeProvider', () => {
@@ -59,17 +69,25 @@ describe('FakeProvider', () => {
     expect(Object.fromEntries(provider.callsByIdempotencyKey('/charge'))).toEqual({ k1: 2, k2: 1 });
   });
 
-  it('answers 429 above its concurrency limit', async () => {
+  it('answers 429 above its concurrency limit (fake timers)', async () => {
     provider = await FakeProvider.start({ routes: { '/slow': { maxInFlight: 2, then: { delayMs: 150 } } } });
-    const statuses = await Promise.all(
-      Array.from({ length: 5 }, () => post(provider!.url('/slow')).then((r) => r.status)),
-    );
-    expect(statuses.filter((s) => s === 200)).toHaveLength(2);
-    expect(statuses.filter((s) => s === 429)).toHaveLength(3);
+    // The two admitted answers wait on the faked clock: all five requests are in before either ends, however slowly
+    // they arrive on a loaded machine.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const statuses = Promise.all(
+        Array.from({ length: 5 }, () => post(provider!.url('/slow')).then((r) => r.status)),
+      );
+      await untilIo(() => provider!.calls('/slow') === 5);
+      await vi.advanceTimersByTimeAsync(150);
+      expect((await statuses).sort()).toEqual([200, 200, 429, 429, 429]);
+    } finally {
+      vi.useRealTimers();
+    }
     expect(provider.inFlight('/slow')).toBe(0);
   });
 
-  it('streams chunks with delays', async () => {
+  it('streams chunks with delays, each sent when its delay has passed (fake timers)', async () => {
     provider = await FakeProvider.start({
       routes: {
         '/stream': {
@@ -77,9 +95,33 @@ describe('FakeProvider', () => {
         },
       },
     });
-    const start = Date.now();
-    expect((await post(provider.url('/stream'))).body).toBe('abc');
-    expect(Date.now() - start).toBeGreaterThanOrEqual(55);
+    // Only the provider's timers are faked; the socket stays real, and the test waits for bytes to arrive.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let body = '';
+      let ended = false;
+      const req = request(provider.url('/stream'), { method: 'POST' }, (res) => {
+        res.setEncoding('utf8');
+        res.on('data', (data: string) => (body += data));
+        res.on('end', () => (ended = true));
+      });
+      req.end('x');
+      await untilIo(() => provider!.calls('/stream') === 1);
+      await vi.advanceTimersByTimeAsync(0);
+      await untilIo(() => body.includes('a'));
+      expect(body).toBe('a');
+      await vi.advanceTimersByTimeAsync(29);
+      await ioTurns(10);
+      expect(body).toBe('a'); // 'b' is due 30 ms after 'a', not sooner
+      await vi.advanceTimersByTimeAsync(1);
+      await untilIo(() => body.includes('b'));
+      expect(body).toBe('ab');
+      await vi.advanceTimersByTimeAsync(30);
+      await untilIo(() => ended);
+      expect(body).toBe('abc');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('holds a hung request open, and close() ends it without leaving sockets', async () => {
@@ -90,7 +132,7 @@ describe('FakeProvider', () => {
       req.end('x');
     });
     // Wait for the request to arrive (an event), not for a time.
-    while (provider.inFlight('/hang') === 0) await new Promise((r) => setImmediate(r));
+    await untilIo(() => provider!.inFlight('/hang') > 0);
     expect(provider.inFlight('/hang')).toBe(1);
     expect(provider.openConnections()).toBe(1);
     await provider.close();

@@ -1,3 +1,5 @@
+import { Agent } from 'node:http';
+import { createConnection, type NetConnectOpts } from 'node:net';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -33,6 +35,32 @@ const QUIET = { logger: new DefaultLogger('ERROR') };
 /** Like {@link until}, for tests with fake timers: polls on real I/O turns (`setImmediate` is not faked). */
 async function untilIo(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((r) => setImmediate(r));
+}
+
+/** A call's outcome, readable while it runs (`'pending'`, its value or its error); `done` waits for it. */
+function settled<T>(call: Promise<T>): { outcome: () => unknown; done: Promise<unknown> } {
+  let outcome: unknown = 'pending';
+  const done = call.then(
+    (value) => (outcome = value),
+    (error: unknown) => (outcome = error),
+  );
+  return { outcome: () => outcome, done };
+}
+
+/**
+ * An agent whose sockets keep what they receive. Under fake timers a test waits on it (with {@link untilIo}) until
+ * the bytes the provider sent have reached the fetch, before it moves the clock on.
+ */
+function recordingAgent(): { agent: Agent; received: () => string } {
+  let received = '';
+  const agent = new Agent();
+  agent.createConnection = (options) => {
+    const socket = createConnection(options as NetConnectOpts); // returned: the agent takes it as created
+    // Added before the HTTP client's own listener: once a poll sees the bytes, the fetch has handled them.
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    return socket;
+  };
+  return { agent, received: () => received };
 }
 
 const E_ACUTE = Buffer.from('é'); // 2 bytes: c3 a9
@@ -193,34 +221,48 @@ describe('resilientFetch', () => {
     }
   });
 
-  it('fails a stream that stalls midway, but not a slow one that keeps moving', async () => {
-    // 12 chunks 100 ms apart: 1.2 s in all, longer than the 1 s body timeout, but each gap a tenth of it (a wide
-    // margin on a loaded machine).
-    const chunks = Array.from({ length: 12 }, (_, i) => ({
-      data: String.fromCharCode(97 + i),
-      delayMs: 100,
-    }));
-    provider.route('/slow', { then: { chunks } });
-    expect(await (await resilientFetch(provider.url('/slow'), { bodyTimeoutMs: 1000 })).text()).toBe(
-      'abcdefghijkl',
-    );
-    provider.route('/stall', { then: { chunks: [{ data: 'a' }, { data: 'b', hang: true }] } });
-    const error = await failureOf(resilientFetch(provider.url('/stall'), { bodyTimeoutMs: 300 }));
-    expect(error).toMatchObject({ phase: 'body', requestSent: true });
-  });
+  it('fails a stream that stalls midway, but not a slow one that keeps moving (fake timers)', async () => {
+    // Twelve chunks each 999 ms after the one before: 11 s in all, far past the 1 s body timeout, yet no gap reaches
+    // it. Only the JS timers are faked (the provider's and the fetch's); sockets stay real, and each chunk is seen
+    // arriving before the clock moves on, so the fetch re-arms its timer at the time the chunk was sent.
+    const markers = Array.from({ length: 12 }, (_, i) => `<${i}>`);
+    provider.route('/slow', {
+      then: { chunks: markers.map((data, i) => ({ data, delayMs: i === 0 ? 0 : 999 })) },
+    });
+    provider.route('/stall', { then: { chunks: [{ data: '<a>' }, { data: '<b>', hang: true }] } });
+    const socket = recordingAgent();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    try {
+      const slow = settled(
+        resilientFetch(provider.url('/slow'), { bodyTimeoutMs: 1_000, agent: socket.agent }).then((r) =>
+          r.text(),
+        ),
+      );
+      await untilIo(() => provider.calls('/slow') === 1);
+      for (const [i, marker] of markers.entries()) {
+        await vi.advanceTimersByTimeAsync(i === 0 ? 0 : 999);
+        await untilIo(() => socket.received().includes(marker));
+      }
+      expect(await slow.done).toBe(markers.join(''));
 
-  it('ends a drip of one byte per 500 ms at the total deadline, and closes the connection', async () => {
-    provider.route('/drip', { then: { drip: { intervalMs: 500 } } });
-    const started = Date.now();
-    const error = await failureOf(
-      // The idle timeout is well above the drip's interval: only the total deadline can end this call.
-      resilientFetch(provider.url('/drip'), { bodyTimeoutMs: 5_000, totalTimeoutMs: 1_600 }),
-    );
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1_600);
-    expect(isResilienceTimeoutError(error)).toBe(true);
-    expect(error).toMatchObject({ phase: 'total', timeoutMs: 1_600, requestSent: true });
-    expect(classifyError(error)).toEqual({ kind: 'retry', reason: 'total-timeout' });
-    await until(() => provider.inFlight('/drip') === 0); // the provider saw the client go away
+      const stall = settled(
+        resilientFetch(provider.url('/stall'), { bodyTimeoutMs: 1_000, agent: socket.agent }),
+      );
+      await untilIo(() => provider.calls('/stall') === 1);
+      await vi.advanceTimersByTimeAsync(0);
+      await untilIo(() => socket.received().includes('<a>'));
+      await vi.advanceTimersByTimeAsync(999);
+      expect(stall.outcome()).toBe('pending');
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await stall.done).toMatchObject({
+        name: 'ResilienceTimeoutError',
+        phase: 'body',
+        timeoutMs: 1_000,
+        requestSent: true,
+      });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('completes a drip that ends before the deadline, with bytes as data', async () => {
@@ -231,25 +273,24 @@ describe('resilientFetch', () => {
     expect(await response.text()).toBe('go:!!!');
   });
 
-  it('ends the drip exactly at the total deadline, not a millisecond earlier (fake timers)', async () => {
+  it('ends a drip of one byte per 500 ms exactly at the total deadline, and closes the connection (fake timers)', async () => {
     provider.route('/drip-fake', { then: { drip: { intervalMs: 500 } } });
     // Only the JS timers are faked (the fetch's and the provider's); sockets stay real.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
     try {
-      let outcome: unknown = 'pending';
-      const call = resilientFetch(provider.url('/drip-fake'), {
-        bodyTimeoutMs: 5_000,
-        totalTimeoutMs: 1_600,
-      }).then(
-        () => (outcome = 'resolved'),
-        (e: unknown) => (outcome = e),
+      const call = settled(
+        // The idle timeout is well above the drip's interval: only the total deadline can end this call.
+        resilientFetch(provider.url('/drip-fake'), { bodyTimeoutMs: 5_000, totalTimeoutMs: 1_600 }),
       );
       await untilIo(() => provider.calls('/drip-fake') === 1);
       await vi.advanceTimersByTimeAsync(1_599); // three bytes dripped meanwhile
-      expect(outcome).toBe('pending');
+      expect(call.outcome()).toBe('pending');
       await vi.advanceTimersByTimeAsync(1);
-      await call;
-      expect(outcome).toMatchObject({ name: 'ResilienceTimeoutError', phase: 'total', timeoutMs: 1_600 });
+      const error = await call.done;
+      expect(isResilienceTimeoutError(error)).toBe(true);
+      expect(error).toMatchObject({ phase: 'total', timeoutMs: 1_600, requestSent: true });
+      expect(classifyError(error)).toEqual({ kind: 'retry', reason: 'total-timeout' });
+      await untilIo(() => provider.inFlight('/drip-fake') === 0); // the provider saw the client go away
     } finally {
       vi.useRealTimers();
     }
@@ -298,16 +339,27 @@ describe('resilientFetch', () => {
   });
 
   describe('inside an activity', () => {
-    it('heartbeats while body bytes arrive', async () => {
+    it('heartbeats as each body chunk arrives (fake timers)', async () => {
       provider.route('/beats', {
         then: { chunks: [{ data: 'a' }, { data: 'b', delayMs: 30 }, { data: 'c', delayMs: 30 }] },
       });
       const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }, QUIET);
       let beats = 0;
       env.on('heartbeat', () => beats++);
-      const text = await env.run(async () => (await resilientFetch(provider.url('/beats'))).text());
-      expect(text).toBe('abc');
-      expect(beats).toBeGreaterThanOrEqual(3); // one per chunk
+      // The provider's chunk delays are faked, so two chunks never reach the fetch as one however loaded the machine.
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+      try {
+        const text = settled(env.run(async () => (await resilientFetch(provider.url('/beats'))).text()));
+        await untilIo(() => provider.calls('/beats') === 1);
+        for (const [i, ms] of [0, 30, 30].entries()) {
+          await vi.advanceTimersByTimeAsync(ms);
+          await untilIo(() => beats === i + 1); // one per chunk
+        }
+        expect(await text.done).toBe('abc');
+        expect(beats).toBe(3);
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it('heartbeats while waiting for slow response headers', async () => {
