@@ -75,15 +75,21 @@ export function stepChart(
   ].join('\n');
 }
 
-/** Calls in flight over time from (start, end) intervals, as step points. */
+/**
+ * Calls in flight over time from (start, end) intervals, as step points. Every edge at the same millisecond is applied
+ * before a point is drawn: a call answered in the millisecond it arrived (a fast 429) and a call starting as another
+ * ends would otherwise draw a spike below zero or above the true level.
+ */
 export function inFlightSeries(intervals: ReadonlyArray<readonly [number, number]>): Array<[number, number]> {
-  const edges: Array<[number, number]> = [];
-  for (const [start, end] of intervals) edges.push([start, 1], [end, -1]);
-  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const deltas = new Map<number, number>();
+  for (const [start, end] of intervals) {
+    deltas.set(start, (deltas.get(start) ?? 0) + 1);
+    deltas.set(end, (deltas.get(end) ?? 0) - 1);
+  }
   const points: Array<[number, number]> = [[0, 0]];
   let level = 0;
-  for (const [t, d] of edges) {
-    level += d;
+  for (const t of [...deltas.keys()].sort((a, b) => a - b)) {
+    level += deltas.get(t)!;
     points.push([t, level]);
   }
   return points;
