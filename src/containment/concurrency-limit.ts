@@ -17,6 +17,11 @@ export interface LimitState {
   readonly ceiling?: number;
   /** When the last decrease happened (epoch ms). */
   readonly decreasedAtMs?: number;
+  /**
+   * The burst the last decrease answered: the calls in flight at its first CAP, and how many CAPs that burst has
+   * brought so far. What got through (`inFlight - caps`) is what the tool took at once.
+   */
+  readonly burst?: { readonly inFlight: number; readonly caps: number };
 }
 
 /** One outcome of a call, as a limit algorithm sees it. */
@@ -63,7 +68,8 @@ export const DEFAULT_AIMD: AimdSettings = {
 /**
  * Loss-based AIMD for fast 429s (latency-gradient algorithms see no signal in a 429 that comes back in 2 ms):
  * slow start (+1 per answered call while the limit is in use) until the first CAP; then on each CAP cut to
- * `backoffRatio ×` the calls in flight, once per congestion epoch; grow by `1/limit` per answered call, and
+ * `backoffRatio ×` the calls in flight, once per congestion epoch, and down to what the burst got through as its
+ * other CAPs arrive; grow by `1/limit` per answered call, and
  * `ceilingSlowdown` times slower within one slot of the limit where the last CAP came.
  */
 export function aimdLimit(settings: AimdSettings = DEFAULT_AIMD): ConcurrencyLimit {
@@ -87,7 +93,20 @@ export function aimdLimit(settings: AimdSettings = DEFAULT_AIMD): ConcurrencyLim
       // One decrease per congestion epoch: the calls in flight when the limit was cut are one burst. A CAP for a call
       // sent after the cut means the new limit is still too high, however soon it came (a time window here would let
       // such calls be re-sent into the same wall).
-      if (sample.epoch < state.epoch) return state;
+      if (sample.epoch < state.epoch) {
+        // A later CAP from the burst just cut is not a new decrease, but it is a count: of the calls in flight at
+        // the first CAP, one more did not get through. What did is the tool's capacity, as measured, and the limit
+        // comes down to it (a cut to 0.9 x 4 in flight leaves 3 against a capacity of 2: one 429 more).
+        if (sample.epoch !== state.epoch - 1 || !state.burst) return state;
+        const burst = { inFlight: state.burst.inFlight, caps: state.burst.caps + 1 };
+        const took = clamp(burst.inFlight - burst.caps);
+        return {
+          ...state,
+          value: Math.min(state.value, took),
+          ceiling: Math.min(state.ceiling ?? Infinity, took + 1),
+          burst,
+        };
+      }
       const cut = clamp(Math.floor(sample.inFlight * settings.backoffRatio));
       return {
         value: Math.min(state.value, cut),
@@ -95,6 +114,7 @@ export function aimdLimit(settings: AimdSettings = DEFAULT_AIMD): ConcurrencyLim
         epoch: state.epoch + 1,
         ceiling: Math.max(cut + 1, Math.floor(sample.inFlight)),
         decreasedAtMs: sample.nowMs,
+        burst: { inFlight: sample.inFlight, caps: 1 },
       };
     },
   };

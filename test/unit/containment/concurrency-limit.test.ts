@@ -31,16 +31,32 @@ describe('aimdLimit', () => {
       epoch: 1,
       ceiling: 6,
       decreasedAtMs: 1_000,
+      burst: { inFlight: 6, caps: 1 },
     });
   });
 
-  it('decreases once per congestion epoch: CAPs from calls issued before the decrease are ignored, later ones count', () => {
+  it('decreases once per congestion epoch: CAPs from calls issued before the decrease are counted, not cut again, later ones cut', () => {
     const s: LimitState = { value: 10, slowStart: true, epoch: 0 };
     const once = limit.onCap(s, { nowMs: 0, inFlight: 10, epoch: 0 });
     expect(once.value).toBe(9);
-    expect(limit.onCap(once, { nowMs: 5_000, inFlight: 9, epoch: 0 })).toBe(once);
+    // The burst's second CAP: 8 of its 10 calls got through, so 8 at once is what the tool takes (not 0.9 x 9).
+    const counted = limit.onCap(once, { nowMs: 5_000, inFlight: 9, epoch: 0 });
+    expect(counted).toMatchObject({ value: 8, epoch: 1, ceiling: 9, burst: { inFlight: 10, caps: 2 } });
+    // A CAP from two epochs back says nothing about the burst just cut.
+    const twice = limit.onCap({ ...once, epoch: 2 }, { nowMs: 5_000, inFlight: 9, epoch: 0 });
+    expect(twice.value).toBe(9);
     // A call sent after the cut and refused all the same: the limit is still too high, however soon it came.
     expect(limit.onCap(once, { nowMs: 1, inFlight: 9, epoch: 1 }).value).toBe(8);
+  });
+
+  it('learns a capacity of 2 from a burst of 4 with two CAPs, and grows slowly near it', () => {
+    let s: LimitState = { value: 4, slowStart: true, epoch: 0 };
+    s = limit.onCap(s, { nowMs: 0, inFlight: 4, epoch: 0 });
+    expect(s.value).toBe(3);
+    s = limit.onCap(s, { nowMs: 1, inFlight: 3, epoch: 0 });
+    expect(s.value).toBe(2);
+    // Within a slot of the wall: ten times slower than 1/limit per answered call.
+    expect(limit.onSuccess(s, { nowMs: 2, inFlight: 2, epoch: 1 }).value).toBeCloseTo(2 + 1 / 20);
   });
 
   it('never goes under the minimum', () => {
