@@ -44,7 +44,7 @@ interface BatchSpec {
 let queueCounter = 0;
 
 /** Runs `workflows` callProvider workflows at once and measures them. */
-async function runBatch(
+export async function runBatch(
   env: TestWorkflowEnvironment,
   provider: FakeProvider,
   spec: BatchSpec,
@@ -214,7 +214,7 @@ export interface ContainmentResults {
 }
 
 /** A provider answering 429 (no Retry-After) above `capacity` in flight; each call takes `delayMs`. */
-function capRoute(capacity: number, delayMs: number): () => RouteOptions {
+export function capRoute(capacity: number, delayMs: number): () => RouteOptions {
   return () => ({ maxInFlight: capacity, then: { status: 200, delayMs } });
 }
 
