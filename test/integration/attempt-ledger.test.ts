@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -15,6 +14,7 @@ import type {
 } from '../fixtures/ledger-workflows';
 import { startServers, stopServers } from '../helpers/servers';
 import { uniqueTaskQueue } from '../helpers/task-queue';
+import { startWorkerProcess } from '../helpers/worker-process';
 
 const root = join(__dirname, '../..');
 const WORKFLOWS_PATH = join(root, 'test/fixtures/ledger-workflows.ts');
@@ -107,25 +107,6 @@ describe('the attempt ledger: heartbeat details, crashes and budgets on the real
     expect(attempts.filter((a) => a.outcome === 'failed')).toHaveLength(provider.calls(route));
   });
 
-  function startChildWorker(taskQueue: string): Promise<ChildProcess> {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(root, 'test/fixtures/ledger-worker-process.ts')],
-      {
-        cwd: root,
-        env: { ...process.env, TEMPORAL_ADDRESS: env.address, TASK_QUEUE: taskQueue },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    return new Promise((resolve, reject) => {
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`worker process exited early (${code})`)));
-      child.stdout!.on('data', (data: Buffer) => {
-        if (String(data).includes('ready')) resolve(child);
-      });
-    });
-  }
-
   /** Waits until the server holds a heartbeat (the recorded cost) from attempt `attempt`. */
   async function heartbeatOnServer(
     handle: WorkflowHandle<typeof budgetedCallsWorkflow>,
@@ -144,7 +125,7 @@ describe('the attempt ledger: heartbeat details, crashes and budgets on the real
     handle: WorkflowHandle<typeof budgetedCallsWorkflow>,
     attempt: number,
   ): Promise<void> {
-    const child = await startChildWorker(taskQueue);
+    const child = await startWorkerProcess(env.address, taskQueue, 'ledger');
     await heartbeatOnServer(handle, attempt);
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,24 +12,10 @@ import { activityCompleted, waitForEvent } from '../helpers/history';
 import { startServers, stopServers } from '../helpers/servers';
 import { uniqueTaskQueue } from '../helpers/task-queue';
 import { createExampleWorker } from '../helpers/worker';
+import { startWorkerProcess } from '../helpers/worker-process';
 
 const root = join(__dirname, '../..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function startChildWorker(address: string, taskQueue: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/fixtures/worker-process.ts')], {
-    cwd: root,
-    env: { ...process.env, TEMPORAL_ADDRESS: address, TASK_QUEUE: taskQueue },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`worker process exited early (${code})`)));
-    child.stdout!.on('data', (data: Buffer) => {
-      if (String(data).includes('ready')) resolve(child);
-    });
-  });
-}
 
 describe('faults on the real dev server', () => {
   let env: TestWorkflowEnvironment;
@@ -43,7 +29,7 @@ describe('faults on the real dev server', () => {
     // The hotel is booked when the request arrives; its answer comes 5 s later: the worker dies in between.
     const ledger = installTravelApi(provider, { createDelayMs: { hotels: 5_000 } }, prefix);
     const taskQueue = uniqueTaskQueue('kill');
-    const child = await startChildWorker(env.address, taskQueue);
+    const child = await startWorkerProcess(env.address, taskQueue);
     const input: TripBookingInput = {
       trip: { baseUrl: provider.url(prefix), traveller: 'ada', amountCents: 100 },
       attemptTimeoutMs: 2_000,
