@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -12,38 +11,16 @@ import { createDevServerEnv, FakeProvider } from '../../testing';
 import * as exampleActivities from '../../examples/activities';
 import { REFERENCE_MODEL } from '../../examples/activities';
 import * as fleetActivities from '../fixtures/fleet-activities';
+import { renderedDom, screenshot } from '../helpers/chromium';
 import { uniqueTaskQueue } from '../helpers/task-queue';
 
 /** Where the screenshots go; `INSPECT_SCREENSHOTS=dir` keeps them for a person to look at. */
 const SHOTS =
   process.env.INSPECT_SCREENSHOTS ?? join(__dirname, '../../node_modules/.cache/inspect-screenshots');
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-
 /** Renders a page in headless Chromium: its DOM as text, and a PNG screenshot. */
-function chromium(file: string, png: string, size: string): string {
-  if (!CHROMIUM) {
-    throw new Error(
-      'Chromium is missing: apt-get install -y chromium (scripts/test.sh does it when run as root)',
-    );
-  }
-  const flags = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--no-first-run',
-    '--hide-scrollbars',
-    `--user-data-dir=${join(SHOTS, 'profile')}`,
-  ];
-  const dom = execFileSync(CHROMIUM, [...flags, '--dump-dom', `file://${file}`], {
-    encoding: 'utf8',
-    timeout: 60_000,
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  execFileSync(CHROMIUM, [...flags, `--screenshot=${png}`, `--window-size=${size}`, `file://${file}`], {
-    timeout: 60_000,
-    stdio: 'ignore',
-  });
+async function chromium(file: string, png: string, windowSize: string): Promise<string> {
+  const dom = await renderedDom(`file://${file}`, { windowSize });
+  await screenshot(`file://${file}`, png, { windowSize });
   return dom;
 }
 
@@ -267,7 +244,7 @@ describe('inspect --query: fleet forensics over 54 executions on the real dev se
     );
     const html = readFileSync(file, 'utf8');
     expect(html).toContain('Same action, same error, inside the backoff window');
-    const dom = chromium(file, join(SHOTS, 'fleet.png'), '1280,1500');
+    const dom = await chromium(file, join(SHOTS, 'fleet.png'), '1280,1500');
     expect(dom).toContain('Fleet forensics');
     expect(dom.match(/<code>[^<]*-costly<\/code>/g)).toHaveLength(2);
     expect(statSync(join(SHOTS, 'fleet.png')).size).toBeGreaterThan(20_000);
@@ -289,7 +266,7 @@ describe('inspect --query: fleet forensics over 54 executions on the real dev se
         ),
       ).toBe(0);
       expect(readFileSync(file, 'utf8')).toBe(renderHtml(one));
-      const dom = chromium(file, join(SHOTS, `timeline-${name}.png`), '1280,900');
+      const dom = await chromium(file, join(SHOTS, `timeline-${name}.png`), '1280,900');
       const bars = dom.match(/<rect class="attempt/g) ?? [];
       expect(bars, name).toHaveLength(one.steps.reduce((n, s) => n + s.attempts.length, 0));
       expect(dom).toContain('time from ');

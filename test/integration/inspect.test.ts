@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { renderHtml, resiliencePlugin, type InspectReport } from '../../index';
 import { createDevServerEnv, FakeProvider } from '../../testing';
 import * as activities from '../../examples/activities';
 import { installTravelApi } from '../../examples/travel-api';
+import { renderedDom, screenshot } from '../helpers/chromium';
 import { uniqueTaskQueue } from '../helpers/task-queue';
 
 // Real timings matter here (immediate versus delayed retries), so the histories are made on the dev server.
@@ -301,12 +301,6 @@ describe('temporal-resilience inspect on histories made on the real dev server',
   });
 
   it('--html renders in headless Chromium with one bar per attempt', async () => {
-    const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-    if (!chromium) {
-      // CI installs Chromium (scripts/test.sh); elsewhere the check needs it installed by hand.
-      expect(process.env.CI, 'Chromium is required in CI').toBeUndefined();
-      return;
-    }
     const dir = mkdtempSync(join(tmpdir(), 'inspect-html-'));
     const report = reports.get('delayed')!;
     const file = join(dir, 'timeline.html');
@@ -319,26 +313,10 @@ describe('temporal-resilience inspect on histories made on the real dev server',
       ),
     ).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe(renderHtml(report));
-    const flags = [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-      `--user-data-dir=${join(dir, 'profile')}`,
-    ];
-    const dom = execFileSync(chromium, [...flags, '--dump-dom', `file://${file}`], {
-      encoding: 'utf8',
-      timeout: 60_000,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    const dom = await renderedDom(`file://${file}`, { windowSize: '1100,400' });
     const bars = dom.match(/<rect class="attempt"/g) ?? [];
     expect(bars).toHaveLength(report.steps.reduce((n, s) => n + s.attempts.length, 0));
-    execFileSync(
-      chromium,
-      [...flags, `--screenshot=${join(dir, 'timeline.png')}`, '--window-size=1100,400', `file://${file}`],
-      { timeout: 60_000, stdio: 'ignore' },
-    );
+    await screenshot(`file://${file}`, join(dir, 'timeline.png'), { windowSize: '1100,400' });
     expect(statSync(join(dir, 'timeline.png')).size).toBeGreaterThan(2_000);
   });
 });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,12 +11,15 @@ import { resiliencePlugin } from '../../index';
 import { createDevServerEnv, FakeProvider } from '../../testing';
 import * as activities from '../fixtures/ledger-activities';
 import type { historyStepsWorkflow } from '../fixtures/ledger-workflows';
+import { renderedDom, screenshot } from '../helpers/chromium';
 import { uniqueTaskQueue } from '../helpers/task-queue';
 
 const run = promisify(execFile);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Where the screenshot is kept for a human to look at. */
 const SCREENSHOT = process.env.WEB_UI_SCREENSHOT ?? join(tmpdir(), 'temporal-resilience-web-ui.png');
+
+/** The Web UI is a single-page app: its JavaScript gets virtual time to render the history. */
+const UI_PAGE = { virtualTimeBudgetMs: 20_000, windowSize: '1400,1600' };
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -27,35 +30,6 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/** Headless Chromium on a page, given time for the UI's JavaScript to render; returns the rendered DOM. */
-async function chromium(url: string, ...extra: string[]): Promise<string> {
-  const profile = mkdtempSync(join(tmpdir(), 'chromium-'));
-  try {
-    const { stdout } = await run(
-      CHROMIUM,
-      [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        `--user-data-dir=${profile}`,
-        '--virtual-time-budget=20000',
-        '--window-size=1400,1600',
-        ...extra,
-        url,
-      ],
-      { maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
-    );
-    return stdout;
-  } finally {
-    rmSync(profile, { recursive: true, force: true });
-  }
 }
 
 // The dev server serves Temporal's Web UI; a human (and this test) reads the activity's result there.
@@ -101,7 +75,7 @@ describe("Temporal's Web UI shows the activity's own result with the toolkit reg
     });
     const runId = (await handle.describe()).runId;
     const page = `http://127.0.0.1:${uiPort}/namespaces/default/workflows/${taskQueue}/${runId}/history`;
-    const dom = await chromium(page, '--dump-dom');
+    const dom = await renderedDom(page, UI_PAGE);
     // The result as the UI renders it: the user's value; the toolkit's envelope and marker nowhere on the page.
     // The Activity Task Completed row's result, not only the workflow's (which returns the same value).
     expect(dom).toMatch(/Activity Task Completed[\s\S]{0,3000}?a-user-value-42/);
@@ -127,7 +101,7 @@ describe("Temporal's Web UI shows the activity's own result with the toolkit reg
     const completed = shown.events.find((e) => e.activityTaskCompletedEventAttributes);
     const data = completed!.activityTaskCompletedEventAttributes!.result.payloads[0]!.data;
     expect(Buffer.from(data, 'base64').toString('utf8')).toBe('"a-user-value-42"');
-    await chromium(page, `--screenshot=${SCREENSHOT}`);
+    await screenshot(page, SCREENSHOT, UI_PAGE);
     expect(statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
     console.log(`Web UI screenshot: ${SCREENSHOT}`);
   }, 240_000);
