@@ -15,6 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from './redis-client';
+import { RedisSpendTally } from './redis-spend-tally';
 import type { ToolState } from '../../src/containment/tool-state';
 import { MemoryGovernorStore } from './governor-store';
 import type { SharedGovernorStore } from './shared-store';
@@ -42,6 +43,11 @@ export interface RedisStoreOptions {
   readonly ttlMs?: number;
   /** In degraded mode, Redis is tried again at most once per this long. @default 1_000 */
   readonly retryMs?: number;
+  /**
+   * A workflow execution's shared spend (see {@link RedisGovernorStore.spendTally}) expires this long after its last
+   * recorded cost. @default 604_800_000 (7 days)
+   */
+  readonly spendTtlMs?: number;
   /** Compare-and-set attempts before an update gives up (heavy contention on one key). @default 64 */
   readonly maxCasAttempts?: number;
   /** Options of the local store used in degraded mode. */
@@ -106,6 +112,8 @@ export class RedisGovernorStore implements SharedGovernorStore {
   private closed = false;
   private localDepth = 0;
   private readyWait: Promise<void> | undefined;
+  private readonly spendTtlMs: number | undefined;
+  private tally: RedisSpendTally | undefined;
 
   constructor(options: RedisStoreOptions = {}) {
     this.prefix = options.keyPrefix ?? 'temporal-resilience:';
@@ -116,6 +124,7 @@ export class RedisGovernorStore implements SharedGovernorStore {
     this.maxCasAttempts = options.maxCasAttempts ?? 64;
     this.now = options.now ?? Date.now;
     this.localOptions = options.local;
+    this.spendTtlMs = options.spendTtlMs;
     this.local = this.newLocal();
     if (options.client) {
       this.client = options.client;
@@ -213,6 +222,22 @@ export class RedisGovernorStore implements SharedGovernorStore {
   onDegradedChange(listener: (degraded: boolean, cause?: Error) => void): () => void {
     this.degradedListeners.add(listener);
     return () => this.degradedListeners.delete(listener);
+  }
+
+  /**
+   * The spend of each workflow execution, in the same Redis (same connection, same key prefix), so budgets hold
+   * across the fleet. `resiliencePlugin({ store })` uses it unless you pass a tally of your own; one per store.
+   */
+  spendTally(): RedisSpendTally {
+    this.tally ??= new RedisSpendTally({
+      client: this.client,
+      keyPrefix: this.prefix,
+      callTimeoutMs: this.callTimeoutMs,
+      retryMs: this.retryMs,
+      now: this.now,
+      ...(this.spendTtlMs !== undefined ? { ttlMs: this.spendTtlMs } : {}),
+    });
+    return this.tally;
   }
 
   /** Resolves once Redis answers (or rejects after `timeoutMs`): for start-up checks and tests. */
