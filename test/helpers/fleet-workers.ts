@@ -87,6 +87,8 @@ export interface BatchResult {
   readonly failed: number;
   /** Server time from the first workflow's start to the last one's close. */
   readonly makespanMs: number;
+  /** Server time (epoch ms) of the last workflow's close. */
+  readonly lastCloseMs: number;
 }
 
 /** Starts `count` `callProviderWorkflow`s calling `url` on the task queue and waits for every one to close. */
@@ -125,5 +127,5 @@ export async function runProviderBatch(
     last = Math.max(last, ms(events[events.length - 1]!));
   }
   const succeeded = outcomes.filter(Boolean).length;
-  return { succeeded, failed: count - succeeded, makespanMs: last - first };
+  return { succeeded, failed: count - succeeded, makespanMs: last - first, lastCloseMs: last };
 }
