@@ -103,6 +103,7 @@ export async function outageRun(
       'gaps between probes (s)': gaps.map((g) => g.toFixed(2)).join(' '),
       'workflows completed': result.succeeded,
       'last done after recovery (s)': (result.lastCloseMs - recoveryAt) / 1000,
+      'store degraded (times)': shared ? fleet.degradedEvents() : '-',
     };
   } finally {
     await fleet.stop();
