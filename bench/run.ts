@@ -101,11 +101,19 @@ async function main(): Promise<void> {
       write('memory', [table('Memory bound (10,000 distinct tool keys)', await runMemoryBound())]);
     }
     if (run('fleet')) {
-      const fleet = await runFleet(dev, provider);
+      const fleet = await runFleet(dev, provider, rounds);
       write('fleet', [
         table(
           'Fleet: 3 worker processes, one task queue, provider capacity 2 (with and without the shared store)',
           fleet.runs,
+        ),
+        table(
+          'Fleet: tool down for 10 s, 3 worker processes (probes with and without the shared store)',
+          fleet.outage,
+        ),
+        table(
+          'Fleet: steady-state throughput, 3 worker processes (with and without the shared store, same run)',
+          fleet.throughput,
         ),
         table('Shared store cost per attempt (one governor, in-process, Redis on 127.0.0.1)', fleet.cost),
       ]);

@@ -23,6 +23,8 @@ export { toApplicationFailure } from './failure-mapping';
 export type { AttemptTelemetry } from './attempt-telemetry';
 export { redisStore, RedisGovernorStore } from './containment/redis-store';
 export type { RedisStoreOptions } from './containment/redis-store';
+export { RedisSpendTally, DEFAULT_SPEND_TTL_MS } from './containment/redis-spend-tally';
+export type { RedisSpendTallyOptions } from './containment/redis-spend-tally';
 export { isSharedGovernorStore } from './containment/shared-store';
 export type { SharedGovernorStore } from './containment/shared-store';
 export { StoreUnavailableError, isStoreUnavailableError } from './containment/store-unavailable-error';

@@ -61,7 +61,8 @@ export interface ResilienceInterceptors extends WorkerInterceptors {
 export interface ResilienceSharedState {
   /**
    * Spend per workflow execution, counted by every attempt the moment it records cost.
-   * @default an {@link InMemorySpendTally}
+   * @default the shared store's tally when `options.store` has one (`redisStore()` does: budgets then hold across
+   * the fleet), else an {@link InMemorySpendTally}
    */
   readonly spendTally?: SpendTally;
 }
@@ -79,7 +80,10 @@ export function createResilienceInterceptors(
   validateResilienceOptions(options);
   const store = new AttemptStore();
   const payloadCodec = new ChainPayloadCodec(store);
-  const tally = shared.spendTally ?? new InMemorySpendTally();
+  const tally =
+    shared.spendTally ??
+    (isSharedGovernorStore(options.store) ? options.store.spendTally?.() : undefined) ??
+    new InMemorySpendTally();
   const ledgerDeps = {
     store,
     tally,

@@ -4,6 +4,7 @@
  */
 export interface RedisClient {
   readonly status: string;
+  get(key: string): Promise<string | null>;
   hget(key: string, field: string): Promise<string | null>;
   hmget(key: string, ...fields: string[]): Promise<Array<string | null>>;
   evalsha(sha: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;

@@ -8,6 +8,13 @@
  * worker, write it back with a Lua compare-and-set on the version, and retry with the state the script returns when
  * another worker wrote first.
  *
+ * The fast path costs one round trip per batch, not two per update: the store remembers the version it last wrote
+ * or saw for each key and tries the compare-and-set with it directly (a stale version costs the same round trip a
+ * read would have, and the script's answer carries the current state). Updates of one key that arrive while a
+ * compare-and-set is out wait for it and then go together: their reducers run one after the other on the state,
+ * and one compare-and-set writes the result. So one worker never contends with itself, and a busy worker writes a
+ * tool's state once per round trip however many attempts it admits.
+ *
  * Faults never stop work: every call has a short deadline, and when Redis does not answer the store runs on a local
  * in-memory store (degraded mode, announced once) and tries Redis again at most once per `retryMs`.
  *
@@ -15,6 +22,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from './redis-client';
+import { RedisSpendTally } from './redis-spend-tally';
 import type { ToolState } from '../../src/containment/tool-state';
 import { MemoryGovernorStore } from './governor-store';
 import type { SharedGovernorStore } from './shared-store';
@@ -42,6 +50,11 @@ export interface RedisStoreOptions {
   readonly ttlMs?: number;
   /** In degraded mode, Redis is tried again at most once per this long. @default 1_000 */
   readonly retryMs?: number;
+  /**
+   * A workflow execution's shared spend (see {@link RedisGovernorStore.spendTally}) expires this long after its last
+   * recorded cost. @default 604_800_000 (7 days)
+   */
+  readonly spendTtlMs?: number;
   /** Compare-and-set attempts before an update gives up (heavy contention on one key). @default 64 */
   readonly maxCasAttempts?: number;
   /** Options of the local store used in degraded mode. */
@@ -83,6 +96,28 @@ class ReducerFailure {
   constructor(readonly error: unknown) {}
 }
 
+/** One caller's update, waiting for its key's next compare-and-set. */
+interface PendingUpdate {
+  readonly init: () => ToolState;
+  readonly fn: (state: ToolState) => { readonly state: ToolState; readonly result: unknown };
+  resolve(result: unknown): void;
+  reject(error: unknown): void;
+  /** Its caller stopped waiting (deadline): it must not be applied any more. */
+  abandoned: boolean;
+}
+
+/** The updates of one key waiting behind the compare-and-set in flight. */
+interface KeyBatch {
+  queue: PendingUpdate[];
+  running: boolean;
+}
+
+/** A key's version and state JSON as this worker last wrote or read them ('' for none). */
+interface SeenVersion {
+  readonly version: string;
+  readonly text: string;
+}
+
 /** The store behind {@link redisStore}. */
 export class RedisGovernorStore implements SharedGovernorStore {
   readonly shared = true as const;
@@ -106,6 +141,11 @@ export class RedisGovernorStore implements SharedGovernorStore {
   private closed = false;
   private localDepth = 0;
   private readyWait: Promise<void> | undefined;
+  private readonly spendTtlMs: number | undefined;
+  private tally: RedisSpendTally | undefined;
+  private readonly batches = new Map<string, KeyBatch>();
+  private readonly seen = new Map<string, SeenVersion>();
+  private readonly maxSeen: number;
 
   constructor(options: RedisStoreOptions = {}) {
     this.prefix = options.keyPrefix ?? 'temporal-resilience:';
@@ -116,6 +156,8 @@ export class RedisGovernorStore implements SharedGovernorStore {
     this.maxCasAttempts = options.maxCasAttempts ?? 64;
     this.now = options.now ?? Date.now;
     this.localOptions = options.local;
+    this.spendTtlMs = options.spendTtlMs;
+    this.maxSeen = options.local?.maxTools ?? 1_000;
     this.local = this.newLocal();
     if (options.client) {
       this.client = options.client;
@@ -142,12 +184,21 @@ export class RedisGovernorStore implements SharedGovernorStore {
     fn: (state: ToolState) => { readonly state: ToolState; readonly result: R },
   ): Promise<R> {
     if (this.shouldTryShared()) {
+      const pending: PendingUpdate = {
+        init,
+        fn,
+        resolve: () => undefined,
+        reject: () => undefined,
+        abandoned: false,
+      };
       try {
-        const result = await this.withDeadline(() => this.sharedUpdate(toolKey, init, fn));
+        const result = await this.withDeadline(() => this.enqueue(toolKey, pending));
         this.markHealthy();
-        return result;
+        return result as R;
       } catch (error) {
         if (error instanceof ReducerFailure) throw error.error;
+        // Not applied later: this attempt goes on with local state instead.
+        pending.abandoned = true;
         this.markDegraded(error);
       }
     }
@@ -215,6 +266,22 @@ export class RedisGovernorStore implements SharedGovernorStore {
     return () => this.degradedListeners.delete(listener);
   }
 
+  /**
+   * The spend of each workflow execution, in the same Redis (same connection, same key prefix), so budgets hold
+   * across the fleet. `resiliencePlugin({ store })` uses it unless you pass a tally of your own; one per store.
+   */
+  spendTally(): RedisSpendTally {
+    this.tally ??= new RedisSpendTally({
+      client: this.client,
+      keyPrefix: this.prefix,
+      callTimeoutMs: this.callTimeoutMs,
+      retryMs: this.retryMs,
+      now: this.now,
+      ...(this.spendTtlMs !== undefined ? { ttlMs: this.spendTtlMs } : {}),
+    });
+    return this.tally;
+  }
+
   /** Resolves once Redis answers (or rejects after `timeoutMs`): for start-up checks and tests. */
   async ready(timeoutMs = 5_000): Promise<void> {
     await this.withDeadline(() => this.client.ping(), timeoutMs);
@@ -246,27 +313,85 @@ export class RedisGovernorStore implements SharedGovernorStore {
     });
   }
 
-  private async sharedUpdate<R>(
-    toolKey: string,
-    init: () => ToolState,
-    fn: (state: ToolState) => { readonly state: ToolState; readonly result: R },
-  ): Promise<R> {
-    const key = this.key(toolKey);
-    const [version, text] = await this.client.hmget(key, 'v', 's');
-    let current = { version: version ?? '', text: text ?? '' };
-    for (let attempt = 0; attempt < this.maxCasAttempts; attempt++) {
-      let outcome: { readonly state: ToolState; readonly result: R };
-      try {
-        outcome = fn(current.text ? decodeToolState(current.text) : init());
-      } catch (error) {
-        throw new ReducerFailure(error);
+  /** Queues an update behind its key's compare-and-set in flight, and starts one if none is. */
+  private enqueue(toolKey: string, pending: PendingUpdate): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      pending.resolve = resolve;
+      pending.reject = reject;
+      let batch = this.batches.get(toolKey);
+      if (!batch) {
+        batch = { queue: [], running: false };
+        this.batches.set(toolKey, batch);
       }
-      const next = randomBytes(8).toString('hex');
-      const reply = await this.cas(key, current.version, next, encodeToolState(outcome.state));
-      if (reply[0] === 1) return outcome.result;
-      current = { version: String(reply[1] ?? ''), text: String(reply[2] ?? '') };
+      batch.queue.push(pending);
+      if (!batch.running) void this.drainKey(toolKey, batch);
+    });
+  }
+
+  private async drainKey(toolKey: string, batch: KeyBatch): Promise<void> {
+    batch.running = true;
+    try {
+      while (batch.queue.length > 0) {
+        const updates = batch.queue.splice(0).filter((u) => !u.abandoned);
+        if (updates.length === 0) continue;
+        try {
+          await this.sharedBatch(toolKey, updates);
+        } catch (error) {
+          for (const u of updates) u.reject(error);
+        }
+      }
+    } finally {
+      batch.running = false;
+      if (batch.queue.length === 0) this.batches.delete(toolKey);
     }
+  }
+
+  /**
+   * Applies `updates` in order to the key's shared state and writes the result with one compare-and-set, retried
+   * with the state the script returns while another worker writes first. A reducer that throws fails its own caller
+   * and leaves the state as the previous one left it.
+   */
+  private async sharedBatch(toolKey: string, updates: readonly PendingUpdate[]): Promise<void> {
+    const key = this.key(toolKey);
+    let current = this.seen.get(key);
+    if (!current) {
+      const [version, text] = await this.client.hmget(key, 'v', 's');
+      current = { version: version ?? '', text: text ?? '' };
+    }
+    for (let attempt = 0; attempt < this.maxCasAttempts; attempt++) {
+      let state: ToolState | undefined = current.text ? decodeToolState(current.text) : undefined;
+      const outcomes = updates.map((u) => {
+        try {
+          const out = u.fn(state ?? u.init());
+          state = out.state;
+          return { ok: true as const, result: out.result };
+        } catch (error) {
+          return { ok: false as const, error };
+        }
+      });
+      const settle = () =>
+        outcomes.forEach((o, i) =>
+          o.ok ? updates[i]!.resolve(o.result) : updates[i]!.reject(new ReducerFailure(o.error)),
+        );
+      if (state === undefined || outcomes.every((o) => !o.ok)) return settle(); // nothing to write
+      const next = randomBytes(8).toString('hex');
+      const json = encodeToolState(state);
+      const reply = await this.cas(key, current.version, next, json);
+      if (reply[0] === 1) {
+        this.remember(key, { version: next, text: json });
+        return settle();
+      }
+      current = { version: String(reply[1] ?? ''), text: String(reply[2] ?? '') };
+      this.remember(key, current);
+    }
+    this.seen.delete(key);
     throw new StoreUnavailableError('contention', `tool ${toolKey}: too many concurrent updates`);
+  }
+
+  private remember(key: string, version: SeenVersion): void {
+    this.seen.delete(key); // re-insert: Map order is the LRU order
+    this.seen.set(key, version);
+    if (this.seen.size > this.maxSeen) this.seen.delete(this.seen.keys().next().value as string);
   }
 
   private async cas(key: string, expected: string, next: string, json: string): Promise<unknown[]> {
@@ -355,6 +480,8 @@ export class RedisGovernorStore implements SharedGovernorStore {
   private markHealthy(): void {
     if (!this.isDegraded) return;
     this.isDegraded = false;
+    // Redis may have restarted: what this worker saw of it before is no guide.
+    this.seen.clear();
     // The local state was this worker's alone: drop it; leases it still holds settle harmlessly in Redis.
     this.local = this.newLocal();
     for (const listener of this.degradedListeners) safely(() => listener(false));

@@ -1,3 +1,4 @@
+import type { SpendTally } from '../spend-tally';
 import type { GovernorStore } from './governor-store';
 
 /**
@@ -23,6 +24,11 @@ export interface SharedGovernorStore extends GovernorStore {
   subscribe(listener: (toolKey: string) => void): () => void;
   /** Calls `listener` when the store enters (true) or leaves (false) degraded mode; returns the unsubscribe. */
   onDegradedChange(listener: (degraded: boolean, cause?: Error) => void): () => void;
+  /**
+   * A spend tally in the same shared backend, so budgets hold across the workers sharing the store; the plugin uses
+   * it by default. Optional: a shared store without it leaves each worker its in-memory tally.
+   */
+  spendTally?(): SpendTally;
   /** Closes the store's own connections. */
   close(): Promise<void>;
 }

@@ -23,16 +23,20 @@ export interface FleetOptions {
 /** A running fleet. */
 export interface Fleet {
   readonly processes: readonly ChildProcess[];
+  /** How many times a worker's shared store went degraded (did not answer within its deadline) so far. */
+  degradedEvents(): number;
   stop(): Promise<void>;
 }
 
 /** Starts the fleet's worker processes and resolves once each polls its task queue. */
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
+  const degraded = { count: 0 };
   const processes = await Promise.all(
-    Array.from({ length: options.workers }, () => startWorkerProcess(options)),
+    Array.from({ length: options.workers }, () => startWorkerProcess(options, degraded)),
   );
   return {
     processes,
+    degradedEvents: () => degraded.count,
     stop: async () => {
       await Promise.all(
         processes.map(
@@ -49,7 +53,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   };
 }
 
-function startWorkerProcess(options: FleetOptions): Promise<ChildProcess> {
+function startWorkerProcess(options: FleetOptions, degraded: { count: number }): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', join(root, 'test/fixtures/fleet-worker-process.ts')],
@@ -73,6 +77,7 @@ function startWorkerProcess(options: FleetOptions): Promise<ChildProcess> {
     child.once('error', reject);
     child.once('exit', early);
     child.stdout!.on('data', (data: Buffer) => {
+      degraded.count += String(data).split('store degraded').length - 1;
       if (String(data).includes('ready')) {
         child.off('exit', early);
         resolve(child);
@@ -87,6 +92,8 @@ export interface BatchResult {
   readonly failed: number;
   /** Server time from the first workflow's start to the last one's close. */
   readonly makespanMs: number;
+  /** Server time (epoch ms) of the last workflow's close. */
+  readonly lastCloseMs: number;
 }
 
 /** Starts `count` `callProviderWorkflow`s calling `url` on the task queue and waits for every one to close. */
@@ -125,5 +132,5 @@ export async function runProviderBatch(
     last = Math.max(last, ms(events[events.length - 1]!));
   }
   const succeeded = outcomes.filter(Boolean).length;
-  return { succeeded, failed: count - succeeded, makespanMs: last - first };
+  return { succeeded, failed: count - succeeded, makespanMs: last - first, lastCloseMs: last };
 }

@@ -144,6 +144,88 @@ describe.each(stores)('GovernorStore contract: %s', (_name, make) => {
   });
 });
 
+describe('RedisGovernorStore round trips', () => {
+  /** A store on its own client whose commands are counted. */
+  function counted(prefix: string) {
+    const client = new Redis(redis.url, { enableOfflineQueue: false });
+    clients.push(client);
+    const calls = { hmget: 0, evalsha: 0 };
+    const hmget = client.hmget.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    const evalsha = client.evalsha.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    Object.assign(client, {
+      hmget: (...args: unknown[]) => (calls.hmget++, hmget(...args)),
+      evalsha: (...args: unknown[]) => (calls.evalsha++, evalsha(...args)),
+    });
+    const store = redisStore({ client, keyPrefix: prefix, callTimeoutMs: 5_000 });
+    opened.push(store);
+    return { store, calls };
+  }
+
+  it('one compare-and-set per update in the fast path, no read before it once the key is known', async () => {
+    const { store, calls } = counted(`rt-${process.pid}-${++prefixes}:`);
+    for (let i = 0; i < 10; i++)
+      await store.update('k', fresh, (s) => ({ state: { ...s, resendBudget: i }, result: undefined }));
+    expect(calls.hmget).toBe(1); // the first update only: later ones use the version it wrote
+    expect(calls.evalsha).toBe(10);
+    expect((await store.read('k'))?.resendBudget).toBe(9);
+  });
+
+  it('concurrent updates of one key in one worker go together: far fewer compare-and-sets than updates', async () => {
+    const { store, calls } = counted(`batch-${process.pid}-${++prefixes}:`);
+    await store.update('n', fresh, (s) => ({ state: { ...s, resendBudget: 0 }, result: undefined }));
+    const before = calls.evalsha;
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        store.update('n', fresh, (s) => ({
+          state: { ...s, resendBudget: s.resendBudget + 1 },
+          result: s.resendBudget + 1,
+        })),
+      ),
+    );
+    // Each caller gets its own reducer's result, in order, and every update is applied once.
+    expect(results).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect((await store.read('n'))?.resendBudget).toBe(50);
+    expect(calls.evalsha - before).toBeLessThanOrEqual(3);
+  });
+
+  it("a reducer that throws in a batch fails its own caller only, and the others' updates are written", async () => {
+    const { store } = counted(`batch-err-${process.pid}-${++prefixes}:`);
+    await store.update('e', fresh, (s) => ({ state: { ...s, resendBudget: 0 }, result: undefined }));
+    const bump = () =>
+      store.update('e', fresh, (s) => ({
+        state: { ...s, resendBudget: s.resendBudget + 1 },
+        result: undefined,
+      }));
+    const outcomes = await Promise.allSettled([
+      bump(),
+      store.update('e', fresh, () => {
+        throw new Error('reducer broke');
+      }),
+      bump(),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((await store.read('e'))?.resendBudget).toBe(2);
+  });
+
+  it('a version another worker has replaced costs one retry with the state the script returned', async () => {
+    const prefix = `stale-${process.pid}-${++prefixes}:`;
+    const { store: a, calls } = counted(prefix);
+    const b = newRedisStore(prefix);
+    const bump = (store: GovernorStore) =>
+      store.update('s', fresh, (s) => ({
+        state: { ...s, resendBudget: s.resendBudget + 1 },
+        result: undefined,
+      }));
+    await a.update('s', fresh, (s) => ({ state: { ...s, resendBudget: 0 }, result: undefined }));
+    await bump(b); // a's remembered version is now stale
+    const before = { ...calls };
+    await bump(a);
+    expect(calls.hmget - before.hmget).toBe(0);
+    expect(calls.evalsha - before.evalsha).toBe(2);
+    expect((await b.read('s'))?.resendBudget).toBe(2);
+  });
+});
+
 describe('RedisGovernorStore across stores', () => {
   it('two store instances (two workers) updating one key concurrently lose no update', async () => {
     const prefix = `two-${process.pid}:`;
