@@ -12,7 +12,7 @@
  */
 import { InMemorySpendTally, type SpendTally } from '../spend-tally';
 import type { RedisClient } from './redis-client';
-import { StoreUnavailableError } from './store-unavailable-error';
+import { RedisDeadline } from './redis-deadline';
 
 /** Default of {@link RedisSpendTallyOptions.ttlMs}: 7 days, longer than most workflows that set a budget run. */
 export const DEFAULT_SPEND_TTL_MS = 7 * 24 * 3_600_000;
@@ -62,7 +62,7 @@ export class RedisSpendTally implements SpendTally {
   private readonly own = new InMemorySpendTally();
   private addSha: string | undefined;
   private failedAtMs = -Infinity;
-  private readyWait: Promise<void> | undefined;
+  private readonly deadline: RedisDeadline;
 
   constructor(options: RedisSpendTallyOptions) {
     this.client = options.client;
@@ -71,6 +71,7 @@ export class RedisSpendTally implements SpendTally {
     this.ttlMs = options.ttlMs ?? DEFAULT_SPEND_TTL_MS;
     this.retryMs = options.retryMs ?? 1_000;
     this.now = options.now ?? Date.now;
+    this.deadline = new RedisDeadline(this.client, this.callTimeoutMs);
   }
 
   /** True while the last call to Redis failed (less than `retryMs` ago): answers come from this worker's tally. */
@@ -84,7 +85,7 @@ export class RedisSpendTally implements SpendTally {
     const micros = Math.round(usd * 1e6);
     if (micros === 0 || this.degraded) return;
     try {
-      await this.withDeadline(() => this.runAdd(this.key(executionKey), micros));
+      await this.deadline.run(() => this.runAdd(this.key(executionKey), micros));
     } catch {
       // Not replayed later: a call that timed out may still have been applied, and counting it twice would refuse
       // attempts the budget allows. This worker's own tally and the workflow's ledger still count it.
@@ -96,7 +97,7 @@ export class RedisSpendTally implements SpendTally {
     const own = this.own.spent(executionKey);
     if (this.degraded) return own;
     try {
-      const text = await this.withDeadline(() => this.client.get(this.key(executionKey)));
+      const text = await this.deadline.run(() => this.client.get(this.key(executionKey)));
       return Math.max(own, text ? Number(text) / 1e6 : 0);
     } catch {
       this.failedAtMs = this.now();
@@ -119,35 +120,5 @@ export class RedisSpendTally implements SpendTally {
     }
     this.addSha = (await this.client.script('LOAD', ADD_SCRIPT)) as string;
     return this.client.evalsha(this.addSha, 1, ...args);
-  }
-
-  private async withDeadline<T>(call: () => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new StoreUnavailableError('timeout', `no answer from Redis within ${this.callTimeoutMs} ms`),
-          ),
-        this.callTimeoutMs,
-      );
-    });
-    try {
-      if (this.client.status !== 'ready') await Promise.race([this.whenReady(), deadline]);
-      return await Promise.race([call(), deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** One shared wait for the connection (not one listener per call while Redis is away). */
-  private whenReady(): Promise<void> {
-    this.readyWait ??= new Promise<void>((resolve) => {
-      this.client.once('ready', () => {
-        this.readyWait = undefined;
-        resolve();
-      });
-    });
-    return this.readyWait;
   }
 }

@@ -22,6 +22,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from './redis-client';
+import { RedisDeadline } from './redis-deadline';
 import { RedisSpendTally } from './redis-spend-tally';
 import type { ToolState } from '../../src/containment/tool-state';
 import { MemoryGovernorStore } from './governor-store';
@@ -140,7 +141,7 @@ export class RedisGovernorStore implements SharedGovernorStore {
   private readonly degradedListeners = new Set<(degraded: boolean, cause?: Error) => void>();
   private closed = false;
   private localDepth = 0;
-  private readyWait: Promise<void> | undefined;
+  private readonly deadline: RedisDeadline;
   private readonly spendTtlMs: number | undefined;
   private tally: RedisSpendTally | undefined;
   private readonly batches = new Map<string, KeyBatch>();
@@ -166,6 +167,7 @@ export class RedisGovernorStore implements SharedGovernorStore {
       this.client = new (loadIoredis())(options.url ?? 'redis://127.0.0.1:6379', CLIENT_OPTIONS);
       this.ownsClient = true;
     }
+    this.deadline = new RedisDeadline(this.client, this.callTimeoutMs);
     this.client.on('error', () => undefined); // failures are seen (and announced once) through degraded mode
     // Redis is back: the next call tries it at once instead of waiting out `retryMs`.
     this.client.on('ready', () => {
@@ -192,7 +194,7 @@ export class RedisGovernorStore implements SharedGovernorStore {
         abandoned: false,
       };
       try {
-        const result = await this.withDeadline(() => this.enqueue(toolKey, pending));
+        const result = await this.deadline.run(() => this.enqueue(toolKey, pending));
         this.markHealthy();
         return result as R;
       } catch (error) {
@@ -226,7 +228,7 @@ export class RedisGovernorStore implements SharedGovernorStore {
   async read(toolKey: string): Promise<ToolState | undefined> {
     if (this.shouldTryShared()) {
       try {
-        const text = await this.withDeadline(() => this.client.hget(this.key(toolKey), 's'));
+        const text = await this.deadline.run(() => this.client.hget(this.key(toolKey), 's'));
         this.markHealthy();
         return text ? decodeToolState(text) : undefined;
       } catch (error) {
@@ -240,7 +242,7 @@ export class RedisGovernorStore implements SharedGovernorStore {
     if (this.shouldTryShared()) {
       try {
         // Listing scans every key: an operator's call, given ten deadlines.
-        const out = await this.withDeadline(() => this.sharedEntries(), this.callTimeoutMs * 10);
+        const out = await this.deadline.run(() => this.sharedEntries(), this.callTimeoutMs * 10);
         this.markHealthy();
         return out;
       } catch (error) {
@@ -284,7 +286,7 @@ export class RedisGovernorStore implements SharedGovernorStore {
 
   /** Resolves once Redis answers (or rejects after `timeoutMs`): for start-up checks and tests. */
   async ready(timeoutMs = 5_000): Promise<void> {
-    await this.withDeadline(() => this.client.ping(), timeoutMs);
+    await this.deadline.run(() => this.client.ping(), timeoutMs);
   }
 
   async close(): Promise<void> {
@@ -439,33 +441,6 @@ export class RedisGovernorStore implements SharedGovernorStore {
     if (now - this.lastTryMs < this.retryMs) return false;
     this.lastTryMs = now; // one call probes Redis; the others stay local meanwhile
     return true;
-  }
-
-  private async withDeadline<T>(call: () => Promise<T>, timeoutMs = this.callTimeoutMs): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new StoreUnavailableError('timeout', `no answer from Redis within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-    });
-    try {
-      if (this.client.status !== 'ready') await Promise.race([this.whenReady(), deadline]);
-      return await Promise.race([call(), deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** One shared wait for the connection (not one listener per call while Redis is away). */
-  private whenReady(): Promise<void> {
-    this.readyWait ??= new Promise<void>((resolve) => {
-      this.client.once('ready', () => {
-        this.readyWait = undefined;
-        resolve();
-      });
-    });
-    return this.readyWait;
   }
 
   private markDegraded(error: unknown): void {
