@@ -4,7 +4,7 @@
  * logic one at a time and runs the unit tests that cover each one; a mutant no test notices is a gap in the suite.
  * See docs/mutation-testing.md for the score, how to read the report and the surviving mutants judged equivalent.
  *
- * To mutate a new module (for example the per-tool governor and its limit algorithms), add its path or glob to
+ * To mutate a new module, add its path or glob to
  * `MUTATE` below and to the "include" of test/tsconfig.stryker.json; its unit tests under test/unit/ are found through
  * their imports (`vitest.related`).
  */
@@ -15,6 +15,11 @@ const MUTATE = [
   'src/**/*.ts',
   // Worker side: the one table mapping a classification to an ApplicationFailure shape.
   'interceptors/failure-mapping.ts',
+  // Worker side: the per-tool governor (admission, bounded waits, the circuit's probe hand-off) and its in-memory
+  // store. Their limit algorithms and state machine are pure and live in src/containment (mutated above). Their unit
+  // tests run on vitest's fake timers and an injected clock, so no mutant waits on real time.
+  'interceptors/containment/tool-governor.ts',
+  'interceptors/containment/governor-store.ts',
 ];
 
 /** Re-exports only: no logic to mutate. */

@@ -13,6 +13,15 @@ export default defineConfig({
   test: {
     ...base.test,
     include: ['test/unit/**/*.test.ts'],
+    // The Redis store's fault, CLI and health tests kill and restart a real redis-server, sleep 50-350 ms and wait out
+    // a 5 s deadline: a mutant of the governor or of src/containment that they happen to cover would cost seconds and
+    // its verdict would depend on timing. They test redis-store.ts (not mutated); the store contract suite
+    // (store-contract.test.ts, no sleeps) still runs against the in-memory store.
+    exclude: [
+      'test/unit/containment/store-contract-faults.test.ts',
+      'test/unit/containment/store-contract-cli.test.ts',
+      'test/unit/containment/store-contract-health.test.ts',
+    ],
     // One shared context for all test files: each mutant's run then costs the tests, not a fresh import of the SDK
     // (about 5x faster). The unit tests leave no state behind (test/setup.ts installs the SDK runtime once).
     isolate: false,
