@@ -1,7 +1,8 @@
 /**
- * Overhead: the same workload (2,000 no-op activities from 200 workflows) on a bare worker, a worker with only
- * @temporalio/interceptors-opentelemetry, and a worker with the whole toolkit (plus OpenTelemetry with an in-memory
- * exporter), alternated for several rounds on one real dev server.
+ * Overhead: the same workload (2,000 no-op activities from 200 workflows) on a bare worker and a worker with the whole
+ * toolkit, both without an OpenTelemetry SDK (the bar: CPU per activity within 1.10 x bare), and with an SDK
+ * registered (in-memory span exporter): a worker with only @temporalio/interceptors-opentelemetry, and the toolkit
+ * exporting its attempt spans. Alternated for several rounds on one real dev server.
  *
  * The toolkit is the built package (`dist/`, what users install; scripts/bench.sh builds it first), not the
  * TypeScript sources through tsx: tsx keeps function names with a helper call at every closure's creation, a cost
@@ -29,7 +30,10 @@ import type * as Toolkit from '../../index';
 const WORKFLOWS = 200;
 const PER_WORKFLOW = 10;
 
-type Config = 'bare' | 'otel-interceptor' | 'toolkit';
+type Config = 'bare' | 'toolkit' | 'otel-interceptor' | 'toolkit + OpenTelemetry SDK';
+
+/** Configurations that run with an OpenTelemetry SDK registered; the others run with the API's no-ops. */
+const WITH_SDK: ReadonlySet<Config> = new Set(['otel-interceptor', 'toolkit + OpenTelemetry SDK']);
 
 /** The built package's entry point. */
 function builtPackage(): typeof Toolkit {
@@ -44,17 +48,27 @@ export async function runOverhead(env: TestWorkflowEnvironment, rounds: number):
   const spanProcessor = new SimpleSpanProcessor(exporter);
   const tracerProvider = new BasicTracerProvider();
   tracerProvider.addSpanProcessor(spanProcessor);
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  trace.setGlobalTracerProvider(tracerProvider);
-  metrics.setGlobalMeterProvider(new MeterProvider());
+  const meterProvider = new MeterProvider();
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  const useSdk = (on: boolean) => {
+    context.disable();
+    propagation.disable();
+    trace.disable();
+    metrics.disable();
+    if (!on) return;
+    context.setGlobalContextManager(contextManager);
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    trace.setGlobalTracerProvider(tracerProvider);
+    metrics.setGlobalMeterProvider(meterProvider);
+  };
 
   const plugins: Record<Config, () => WorkerPlugin[]> = {
     bare: () => [],
+    toolkit: () => [builtPackage().resiliencePlugin()],
     'otel-interceptor': () => [
       new OpenTelemetryPlugin({ resource: new Resource({ 'service.name': 'bench' }), spanProcessor }),
     ],
-    toolkit: () => [builtPackage().resiliencePlugin()],
+    'toolkit + OpenTelemetry SDK': () => [builtPackage().resiliencePlugin()],
   };
   const logger = new DefaultLogger('ERROR');
   const bundles = Object.fromEntries(
@@ -72,14 +86,17 @@ export async function runOverhead(env: TestWorkflowEnvironment, rounds: number):
 
   const samples: Record<Config, Array<{ perSecond: number; cpuMsPerActivity: number; rssMb: number }>> = {
     bare: [],
-    'otel-interceptor': [],
     toolkit: [],
+    'otel-interceptor': [],
+    'toolkit + OpenTelemetry SDK': [],
   };
   const configs = Object.keys(plugins) as Config[];
   for (let round = 0; round < rounds; round++) {
     // Rotate the order each round, so that warm-up and drift do not always favour the same worker.
-    for (const config of [...configs.slice(round % 3), ...configs.slice(0, round % 3)]) {
+    const shift = round % configs.length;
+    for (const config of [...configs.slice(shift), ...configs.slice(0, shift)]) {
       exporter.reset();
+      useSdk(WITH_SDK.has(config));
       const taskQueue = `bench-${config}-${round}`;
       const worker = await Worker.create({
         connection: env.nativeConnection,
@@ -116,17 +133,28 @@ export async function runOverhead(env: TestWorkflowEnvironment, rounds: number):
       });
     }
   }
+  useSdk(false);
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const spread = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return `${sorted[0]!.toFixed(2)} / ${median(sorted).toFixed(2)} / ${sorted.at(-1)!.toFixed(2)}`;
+  };
   const bare = median(samples.bare.map((s) => s.perSecond));
+  const bareCpu = median(samples.bare.map((s) => s.cpuMsPerActivity));
   return (Object.keys(samples) as Config[]).map((config) => {
     const perSecond = median(samples[config].map((s) => s.perSecond));
+    const cpu = samples[config].map((s) => s.cpuMsPerActivity);
     return {
       worker: config,
       rounds,
       'activities/s (median)': perSecond,
-      'ratio to bare': perSecond / bare,
-      'CPU ms / activity (process)': median(samples[config].map((s) => s.cpuMsPerActivity)),
+      'throughput / bare': perSecond / bare,
+      'CPU ms / activity (min/med/max)': spread(cpu),
+      'CPU / bare (median)': median(cpu) / bareCpu,
       'peak RSS MB': Math.max(...samples[config].map((s) => s.rssMb)),
+      ...(config === 'toolkit'
+        ? { 'bar (CPU <= 1.10 x bare)': median(cpu) / bareCpu <= 1.1 ? 'met' : 'NOT met' }
+        : {}),
     };
   });
 }
