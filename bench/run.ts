@@ -36,15 +36,26 @@ type Section = (typeof SECTIONS)[number];
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
-  const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()) ?? [...SECTIONS];
+  // `BENCH_ONLY=` (empty) runs nothing and only composes RESULTS.md from the sections' last results.
+  const only =
+    process.env.BENCH_ONLY === undefined
+      ? [...SECTIONS]
+      : process.env.BENCH_ONLY.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   const unknown = only.filter((s) => !(SECTIONS as readonly string[]).includes(s));
   if (unknown.length > 0)
     throw new Error(`BENCH_ONLY: unknown section ${unknown.join(', ')}; use ${SECTIONS.join(', ')}`);
   const run = (section: Section) => only.includes(section);
   const resultsDir = join(__dirname, 'results');
   mkdirSync(resultsDir, { recursive: true });
-  const write = (section: Section, parts: string[]) =>
-    writeFileSync(join(resultsDir, `${section}.md`), parts.join('\n\n') + '\n');
+  // Each section says when it was measured: a run of some sections keeps the others' older results.
+  const measured = `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench\`.`;
+  const write = (section: Section, parts: string[]) => {
+    const [first = '', ...rest] = parts;
+    const dated = first.replace(/^(## [^\n]*\n)/, `$1\n${measured}\n`);
+    writeFileSync(join(resultsDir, `${section}.md`), [dated, ...rest].join('\n\n') + '\n');
+  };
   const table = (title: string, rows: Row[]) => {
     const text = `## ${title}\n\n${markdownTable(rows)}`;
     console.log(`\n${text}`);
@@ -134,8 +145,8 @@ async function main(): Promise<void> {
     '# Benchmark results',
     '',
     `Measured by \`npm run bench\` on ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, ` +
-      `Node ${process.version}; each comparison in the same run, ${rounds} rounds where rounds are given ` +
-      `(last run ${new Date().toISOString().slice(0, 16)}Z: ${only.join(', ')}).`,
+      `Node ${process.version}; each comparison in the same run, min/median/max over the rounds given; each ` +
+      `section says when it was measured.`,
     '',
   ];
   const sections = SECTIONS.map((s) => join(resultsDir, `${s}.md`))

@@ -153,12 +153,17 @@ async function rounds(
   return out;
 }
 
-/** Writes the chart of a scenario's median-makespan rounds: limit and calls in flight against the capacity. */
+/**
+ * Writes the chart of a scenario's median-makespan rounds: the limit and the calls in flight against the capacity,
+ * or (`calls-so-far`, for an outage, whose failures are answered in the millisecond they arrive and so are never
+ * seen in flight) the calls made so far.
+ */
 function chart(
   name: string,
   title: string,
   batches: Partial<Record<Variant, Batch[]>>,
   capacity: number | undefined,
+  measure: 'in-flight' | 'calls-so-far' = 'in-flight',
 ): string {
   const pick = (list: Batch[] | undefined) => {
     if (!list || list.length === 0) return undefined;
@@ -171,6 +176,19 @@ function chart(
     const batch = pick(batches[variant]);
     if (!batch) continue;
     const t0 = batch.firstRequestAt;
+    if (measure === 'calls-so-far') {
+      const starts = batch.requests.map((r) => r.receivedAt - t0).sort((a, b) => a - b);
+      series.push({
+        label: `${variant}: calls made`,
+        colour: colours[variant],
+        points: [
+          [0, 0],
+          ...starts.map((t, i) => [t, i + 1] as const),
+          [batch.lastResultAt - t0, starts.length],
+        ],
+      });
+      continue;
+    }
     const intervals = batch.requests.map(
       (r) => [r.receivedAt - t0, (r.answeredAt ?? batch.lastResultAt) - t0] as const,
     );
@@ -435,9 +453,10 @@ export async function outageScenarios(env: TestWorkflowEnvironment, provider: Fa
     charts.push(
       chart(
         `outage-${outageMs / 1000}s`,
-        `Tool down for ${outageMs / 1000} s: calls in flight`,
+        `Tool down for ${outageMs / 1000} s: calls made so far (the tool is back at ${outageMs / 1000} s)`,
         batches,
         undefined,
+        'calls-so-far',
       ),
     );
   }

@@ -172,18 +172,26 @@ export async function waitStorm(
   const baseCalls = { calls: provider.calls('/wait'), rejected: provider.responsesWithStatus(429, '/wait') };
   route();
   const kit = await runWorkflows(env, 'callProviderWorkflow', inputs(false), { toolkit: {} });
+  const kitCalls = { calls: provider.calls('/wait'), rejected: provider.responsesWithStatus(429, '/wait') };
+  const kitEarly = early();
+  // This provider limits each caller (`wf`) on its own, as a per-user or per-API-key limit does. The defaults read
+  // Retry-After as the tool's (one API key): each new caller's 429 pauses every caller. Told the callers apart
+  // (`tenantOf`), each waits only for its own Retry-After.
+  route();
+  const perCaller = await runWorkflows(env, 'callProviderWorkflow', inputs(false), {
+    toolkit: { tenantOf: (_info, args) => new URL(String(args[0])).searchParams.get('wf') ?? undefined },
+  });
   return row(
-    `WAIT 429s (Retry-After ${retryAfterSeconds}), 20 workflows`,
+    `WAIT 429s (Retry-After ${retryAfterSeconds}) limiting each caller, 20 workflows`,
     'dev (real time)',
     { ...baseCalls, ...base },
-    {
-      calls: provider.calls('/wait'),
-      rejected: provider.responsesWithStatus(429, '/wait'),
-      ...kit,
-    },
+    { ...kitCalls, ...kit },
     {
       'attempts before next_not_before baseline': baseEarly,
-      'attempts before next_not_before toolkit': early(),
+      'attempts before next_not_before toolkit': kitEarly,
+      'time to last end toolkit, callers as tenants (s)': perCaller.lastEndSeconds,
+      'calls toolkit, callers as tenants': provider.calls('/wait'),
+      'attempts before next_not_before toolkit, callers as tenants': early(),
     },
   );
 }
