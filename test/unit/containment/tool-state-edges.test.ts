@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CIRCUIT_SETTINGS, type CircuitState } from '../../../src/containment/circuit';
-import { aimdLimit, DEFAULT_AIMD } from '../../../src/containment/concurrency-limit';
+import type { CircuitState } from '../../../src/containment/circuit';
 import {
   admit,
   atRest,
@@ -17,19 +16,13 @@ import {
   type ToolSettings,
   type ToolState,
 } from '../../../src/containment/tool-state';
+import { TEST_TOOL_SETTINGS } from './tool-settings-fixture';
 
 // The tool state machine at its edges, with explicit `nowMs` (tool-state.test.ts covers each facet once): which gate
 // answers when several are shut, that a refusal changes nothing, the pause's owner, the one probe after a quota hold,
 // token corrections, and what a provider's report does to the state.
 
-const settings: ToolSettings = {
-  circuit: { ...DEFAULT_CIRCUIT_SETTINGS, volumeThreshold: 2 },
-  limit: aimdLimit(DEFAULT_AIMD),
-  headroom: 0.8,
-  reportedHeadroom: 0.8,
-  maxHoldMs: 60_000,
-  resendBudget: { max: 3, perSuccess: 0.5 },
-};
+const settings: ToolSettings = TEST_TOOL_SETTINGS;
 const paced: ToolSettings = { ...settings, requestsPerSecond: 10, tokensPerMinute: 6_000 };
 const openCircuit: CircuitState = { name: 'open', openedAtMs: 0, probeAtMs: 5_000, openMs: 5_000 };
 const halfOpen: CircuitState = { name: 'half-open', probes: 0, probeStartedAtMs: 0, openMs: 1_000 };

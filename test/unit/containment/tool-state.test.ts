@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CIRCUIT_SETTINGS } from '../../../src/containment/circuit';
 import { aimdLimit, DEFAULT_AIMD } from '../../../src/containment/concurrency-limit';
 import {
   admit,
@@ -15,15 +14,9 @@ import {
   type ToolSettings,
   type ToolState,
 } from '../../../src/containment/tool-state';
+import { TEST_TOOL_SETTINGS } from './tool-settings-fixture';
 
-const settings: ToolSettings = {
-  circuit: { ...DEFAULT_CIRCUIT_SETTINGS, volumeThreshold: 2 },
-  limit: aimdLimit(DEFAULT_AIMD),
-  headroom: 0.8,
-  reportedHeadroom: 0.8,
-  maxHoldMs: 60_000,
-  resendBudget: { max: 3, perSuccess: 0.5 },
-};
+const settings: ToolSettings = TEST_TOOL_SETTINGS;
 
 let nextId = 0;
 function ask(state: ToolState, nowMs: number, extra: { owner?: string; tokens?: number } = {}) {
