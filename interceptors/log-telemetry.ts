@@ -1,5 +1,4 @@
 import { Context, type Info } from '@temporalio/activity';
-import { Runtime } from '@temporalio/worker';
 import type { AttemptChain, AttemptRecord } from '../src/attempts/attempt-record';
 import type { RetryDecision } from '../src/retry-decision/retry-decision';
 import { SPANS } from '../src/telemetry-names';
@@ -18,7 +17,7 @@ export class LogAttemptTelemetry implements AttemptTelemetry {
     previous: AttemptChain,
   ): AttemptObservation {
     const log = Context.current().log;
-    const debug = debugLogged();
+    const debug = debugLogged(log);
     if (debug) {
       log.debug(SPANS.attemptStarted, {
         event: SPANS.attemptStarted,
@@ -61,12 +60,19 @@ export class LogAttemptTelemetry implements AttemptTelemetry {
 const LEVELS_WITH_DEBUG: ReadonlySet<unknown> = new Set(['TRACE', 'DEBUG']);
 
 /**
- * False when the runtime's logger says it drops debug lines (the SDK's `DefaultLogger` exposes its `level`): every
- * attempt writes two, and building them (with the activity's metadata) for nothing is a cost on every activity. A
- * logger that does not say keeps them.
+ * False when the activity's logger says it drops debug lines (the SDK's `DefaultLogger` exposes its `level`; the
+ * activity's logger adds metadata in front of it and names it `parentLogger`): every attempt writes two, and
+ * building them, with the activity's metadata, for nothing is a cost on every activity. A logger that does not say
+ * keeps them.
  */
-function debugLogged(): boolean {
-  const level = (Runtime.instance().logger as { readonly level?: unknown }).level;
+function debugLogged(log: object): boolean {
+  let logger: unknown = log;
+  for (let depth = 0; depth < 8; depth++) {
+    const parent = (logger as { readonly parentLogger?: unknown }).parentLogger;
+    if (typeof parent !== 'object' || parent === null) break;
+    logger = parent;
+  }
+  const level = (logger as { readonly level?: unknown }).level;
   return typeof level !== 'string' || LEVELS_WITH_DEBUG.has(level.toUpperCase());
 }
 

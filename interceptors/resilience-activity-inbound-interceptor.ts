@@ -511,8 +511,7 @@ const WAIT_HEARTBEAT_WITHOUT_TIMEOUT_MS = 10_000;
 /**
  * How often an attempt waiting in the worker heartbeats: a third of its heartbeat timeout (so one lost heartbeat
  * does not time it out), at most every 10 s. Not every second: each heartbeat that reaches the server is a write to
- * the workflow execution, and under a tight concurrency limit hundreds of attempts wait at once; a second-by-second
- * beat from each of them slowed the server for everyone (the 1,000-workflow benchmark).
+ * the workflow execution, and under a tight concurrency limit hundreds of attempts can wait at once.
  */
 export function waitHeartbeatMs(info: { readonly heartbeatTimeoutMs?: number }): number {
   const timeoutMs = info.heartbeatTimeoutMs;
