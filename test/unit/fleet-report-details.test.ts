@@ -1,29 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeFleet, type FleetEntry, type InspectReport } from '../../src';
+import { execution, T, T0 } from '../helpers/inspect-reports';
 
 // `inspect --query` across a fleet, the parts fleet-report.test.ts does not reach: the workflow dispatching a failed
 // activity again at once, retries without a recorded window, where a stall starts, and what the report echoes back.
 
-const T0 = Date.UTC(2026, 0, 1);
-const T = (s: number) => new Date(T0 + s * 1000).toISOString();
 type Step = InspectReport['steps'][number];
 type Attempt = Step['attempts'][number];
 
-function execution(id: string, overrides: Partial<InspectReport> = {}): InspectReport {
-  return {
-    schemaVersion: 1,
-    workflowId: id,
-    runId: `run-${id}`,
-    workflowType: 'agent',
-    status: 'completed',
-    startedAt: T(0),
-    closedAt: T(10),
-    toolkit: true,
-    steps: [],
-    compensations: [],
-    ...overrides,
-  };
-}
 const step = (overrides: Partial<Step> = {}): Step => ({
   step: 'search#1',
   activityType: 'search',

@@ -7,24 +7,7 @@ import {
   type InspectReport,
   type Verdict,
 } from '../../src';
-
-const T = (s: number) => new Date(Date.UTC(2026, 0, 1) + s * 1000).toISOString();
-
-function execution(id: string, overrides: Partial<InspectReport> = {}): InspectReport {
-  return {
-    schemaVersion: 1,
-    workflowId: id,
-    runId: `run-${id}`,
-    workflowType: 'agent',
-    status: 'completed',
-    startedAt: T(0),
-    closedAt: T(10),
-    toolkit: true,
-    steps: [],
-    compensations: [],
-    ...overrides,
-  };
-}
+import { execution, T } from '../helpers/inspect-reports';
 
 const step = (attempts: InspectReport['steps'][number]['attempts'], verdict: Verdict = 'delayed-retry') => ({
   step: 'search#1',
