@@ -70,9 +70,12 @@ describe('safeMessage, the limit', () => {
   const long = 'a'.repeat(600);
   const cutAtDefault = `${'a'.repeat(MAX_MESSAGE_LENGTH)}… [truncated, 600 chars]`;
 
-  it.each([[NaN], [0], [-1], [Infinity], [-Infinity]])('falls back to the default limit for max = %s', (max) => {
-    expect(safeMessage(long, max)).toBe(cutAtDefault);
-  });
+  it.each([[NaN], [0], [-1], [Infinity], [-Infinity]])(
+    'falls back to the default limit for max = %s',
+    (max) => {
+      expect(safeMessage(long, max)).toBe(cutAtDefault);
+    },
+  );
 
   it('uses a positive finite limit', () => {
     expect(safeMessage(long, 1)).toBe('a… [truncated, 600 chars]');
