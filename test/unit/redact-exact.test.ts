@@ -108,6 +108,11 @@ describe('the redaction window', () => {
       expect(redactSecrets(text)).toBe(`${'a'.repeat(8000)}${d}`);
     },
   );
+
+  it('never keeps more than the window, even when delimiters follow it', () => {
+    const text = `${'a'.repeat(8000)} ${'b'.repeat(500)} tail`;
+    expect(redactSecrets(text)).toBe(`${'a'.repeat(8000)} `);
+  });
 });
 
 describe('safeName', () => {
