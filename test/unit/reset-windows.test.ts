@@ -41,4 +41,13 @@ describe('msUntilWindowEnds', () => {
     expect(msUntilWindowEnds('next-pacific-day', at('2026-03-08T10:00:00Z'))).toBe(21 * H);
     expect(msUntilWindowEnds('next-pacific-day', at('2026-11-01T09:00:00Z'))).toBe(23 * H);
   });
+
+  it('next-pacific-day: before the change on its own day, the coming midnight already has the new offset', () => {
+    // 00:00 and 01:30 PST on the day DST starts: that day has 23 hours, so its midnight is 23 h and 21.5 h away.
+    expect(msUntilWindowEnds('next-pacific-day', at('2026-03-08T08:00:00Z'))).toBe(23 * H);
+    expect(msUntilWindowEnds('next-pacific-day', at('2026-03-08T09:30:00Z'))).toBe(21.5 * H);
+    // 00:00 and 01:00 PDT on the day DST ends: that day has 25 hours, so its midnight is 25 h and 24 h away.
+    expect(msUntilWindowEnds('next-pacific-day', at('2026-11-01T07:00:00Z'))).toBe(25 * H);
+    expect(msUntilWindowEnds('next-pacific-day', at('2026-11-01T08:00:00Z'))).toBe(24 * H);
+  });
 });

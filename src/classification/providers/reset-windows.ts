@@ -1,6 +1,6 @@
 import type { ResetWindow } from './provider-profile';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 3_600_000;
 
 /**
  * Milliseconds from `nowMs` to the end of a calendar window: the next UTC midnight, the next midnight in US Pacific
@@ -15,19 +15,20 @@ export function msUntilWindowEnds(window: ResetWindow, nowMs: number): number {
   if (window === 'next-utc-day') {
     return Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1) - nowMs;
   }
-  const offsetMs = pacificOffsetHours(nowMs) * 3_600_000;
-  const local = new Date(nowMs + offsetMs);
+  // Today's date in Pacific time takes the offset in force now; the coming midnight takes its own offset, which
+  // differs on the two days the clocks change (the change is at 02:00, so a midnight is never inside it).
+  const local = new Date(nowMs + pacificOffsetHours(nowMs) * HOUR_MS);
   const nextLocalMidnight = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() + 1);
-  const ms = nextLocalMidnight - offsetMs - nowMs;
-  return ms > 0 && ms <= DAY_MS + 3_600_000 ? ms : DAY_MS;
+  const midnightOffsetMs = pacificOffsetHours(nextLocalMidnight + 8 * HOUR_MS) * HOUR_MS;
+  return nextLocalMidnight - midnightOffsetMs - nowMs;
 }
 
 /** -7 during US daylight saving time, -8 otherwise. */
 function pacificOffsetHours(nowMs: number): number {
   const year = new Date(nowMs).getUTCFullYear();
   // DST starts 2:00 PST (10:00 UTC) on the second Sunday of March, ends 2:00 PDT (09:00 UTC) on the first Sunday of November.
-  const start = nthSunday(year, 2, 2) + 10 * 3_600_000;
-  const end = nthSunday(year, 10, 1) + 9 * 3_600_000;
+  const start = nthSunday(year, 2, 2) + 10 * HOUR_MS;
+  const end = nthSunday(year, 10, 1) + 9 * HOUR_MS;
   return nowMs >= start && nowMs < end ? -7 : -8;
 }
 
