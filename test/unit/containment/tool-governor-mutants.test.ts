@@ -210,6 +210,49 @@ describe('waiters leaving the queue', () => {
     expect(await behind).toMatchObject({ granted: true, waitedMs: 0 });
   });
 
+  it('an attempt leaving from behind the head costs no re-check of the head', async () => {
+    const { g, store } = governor({ maxConcurrency: 1 });
+    await g.acquire(request);
+    const head = g.acquire(request);
+    await settleMicrotasks();
+    const controller = new AbortController();
+    const behind = g.acquire({ ...request, signal: controller.signal });
+    await settleMicrotasks();
+    const updates = store.updates;
+    controller.abort();
+    await expect(behind).rejects.toBeInstanceOf(WaitCancelledError);
+    await settleMicrotasks();
+    expect(store.updates).toBe(updates);
+    expect(g.waiting).toBe(1);
+    g.shutdown();
+    expect(await head).toMatchObject({ granted: false, reason: 'worker-shutdown' });
+  });
+
+  it('a waiter behind the head that expires during a quota hold is turned back with the event wait, not the hold', async () => {
+    const { g, store } = governor({ maxConcurrency: 1 });
+    await g.acquire(request);
+    const w1 = g.acquire(request);
+    await settleMicrotasks();
+    const w2 = g.acquire(request);
+    const w3 = g.acquire({ ...request, maxWaitMs: 50 });
+    await settleMicrotasks();
+    // The hold's write and the head's admission answer at once; the next head's admission takes 100 ms.
+    store.delays.push(0, 0, 100);
+    await g.hold(T0 + 30_000, 'quota');
+    await settleMicrotasks();
+    expect(await w1).toMatchObject({ granted: false, gate: 'hold', retryAfterMs: 30_000 });
+    await vi.advanceTimersByTimeAsync(50);
+    expect(await w3).toEqual({
+      granted: false,
+      gate: 'hold',
+      reason: 'quota',
+      retryAfterMs: 1_000,
+      waitedMs: 50,
+    });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(await w2).toMatchObject({ granted: false, gate: 'hold' });
+  });
+
   it('the pause owner goes at once when nobody waits; another attempt is refused with the time left', async () => {
     const { g } = governor();
     await g.pause(T0 + 60_000, 'retry-after', 'owner-a');
