@@ -253,6 +253,32 @@ describe('waiters leaving the queue', () => {
     expect(await w2).toMatchObject({ granted: false, gate: 'hold' });
   });
 
+  it('a head cancelled while its admission answers "hold" leaves no wake-up timer behind', async () => {
+    const { g, store } = governor({ maxConcurrency: 1 });
+    await g.acquire(request);
+    const controller = new AbortController();
+    const waiting = g.acquire({ ...request, signal: controller.signal });
+    await settleMicrotasks();
+    store.delays.push(0, 100); // the hold's write answers at once; the head's admission 100 ms later
+    await g.hold(T0 + 30_000, 'quota');
+    await vi.advanceTimersByTimeAsync(50);
+    controller.abort();
+    await expect(waiting).rejects.toBeInstanceOf(WaitCancelledError);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('is busy while attempts wait, even with no call in flight here', async () => {
+    const { g } = governor();
+    await g.pause(T0 + 500, 'retry-after');
+    const waiting = g.acquire(request);
+    await settleMicrotasks();
+    expect(g.busy).toBe(true);
+    await vi.advanceTimersByTimeAsync(500);
+    await ((await waiting) as Permit).release('success');
+    expect(g.busy).toBe(false);
+  });
+
   it('the pause owner goes at once when nobody waits; another attempt is refused with the time left', async () => {
     const { g } = governor();
     await g.pause(T0 + 60_000, 'retry-after', 'owner-a');
