@@ -6,7 +6,7 @@ import { appendRecord, MAX_CHAIN_RECORDS, type AttemptRecord } from '../../src/a
 import { ZERO_COST } from '../../src/cost/cost';
 import { isResponseTooLargeError, ResponseTooLargeError } from '../../src/errors/response-too-large-error';
 import { deriveIdempotencyKey, idempotencyKeyMaterial } from '../../src/idempotency/idempotency-key';
-import { activityOptions } from '../../src/presets/retry-presets';
+import { activityOptions, type RetryPreset } from '../../src/presets/retry-presets';
 import { prometheusName } from '../../src/telemetry-names';
 
 describe('prometheusName', () => {
@@ -60,10 +60,10 @@ describe('idempotency key with scope run and no run id', () => {
 
 describe('activityOptions with a custom preset', () => {
   it('keeps only the override non-retryable types when the preset lists none', () => {
-    const preset = {
+    const preset: RetryPreset = {
       name: 'custom',
       description: 'no types',
-      options: { startToCloseTimeout: '10s', retry: { maximumAttempts: 3 } },
+      options: { startToCloseTimeout: '10 seconds', retry: { maximumAttempts: 3 } },
     };
     const out = activityOptions(preset, { retry: { nonRetryableErrorTypes: ['Mine'] } });
     expect(out.retry?.nonRetryableErrorTypes).toEqual(['Mine']);
