@@ -16,9 +16,12 @@ const RESET_EPOCH_S = 1_767_225_630; // 2026-01-01T00:00:30Z
 const RESET_EPOCH_MS = RESET_EPOCH_S * 1000;
 
 describe('only strings and numbers are read', () => {
-  it.each([[['5']], [[5]], [{ toString: () => '5' }]])('parseRetryAfterMs(%j) is undefined', (value) => {
-    expect(parseRetryAfterMs(value, 0)).toBeUndefined();
-  });
+  it.each([[['5']], [[5]], [{ toString: (): string => '5' }]])(
+    'parseRetryAfterMs(%j) is undefined',
+    (value) => {
+      expect(parseRetryAfterMs(value, 0)).toBeUndefined();
+    },
+  );
 
   it('parseRetryAfterMsHeader ignores arrays but reads numbers', () => {
     expect(parseRetryAfterMsHeader(['250'])).toBeUndefined();
