@@ -62,9 +62,12 @@ describe('renderHtml verdict colours', () => {
     ['duplicate-dispatch', '#880e4f'],
     ['lease-overlap', '#4a148c'],
     ['duplicate-log', '#37474f'],
-    ['rerouted', '#444'],
+    // A verdict without a colour of its own (e.g. one a newer toolkit reports) is dark grey.
+    ['a-verdict-from-the-future', '#444'],
   ] as const)('%s is drawn in %s on the timeline and in the step heading', (verdict, colour) => {
-    const html = renderHtml(report({ steps: [step({ step: 's', verdict, attempts: [] })] }));
+    const html = renderHtml(
+      report({ steps: [step({ step: 's', verdict: verdict as StepReport['verdict'], attempts: [] })] }),
+    );
     expect(html).toContain(`<text x="8" y="78" class="verdict" fill="${colour}">${verdict}</text>`);
     expect(html).toContain(`<span style="color:${colour}">${verdict}</span>`);
   });

@@ -100,7 +100,7 @@ const toolkitReport: InspectReport = {
       scheduledAt: at(4_000),
       closedAt: at(4_600),
       outcome: 'failed',
-      verdict: 'rerouted',
+      verdict: 'lease-overlap',
       explanation: 'moved to the next route',
       attempts: [
         attempt({
