@@ -123,6 +123,27 @@ describe('renderHtml time scale', () => {
     ]);
   });
 
+  it('an attempt that is not lost and has no end is drawn as a sliver, not stretched to the next one', () => {
+    const html = renderHtml(
+      report({
+        steps: [
+          step({
+            step: 's',
+            closedAt: at(4_000),
+            attempts: [
+              attempt({ attempt: 1, outcome: 'failed', startedAt: at(0) }),
+              attempt({ attempt: 2, outcome: 'completed', startedAt: at(2_000), finishedAt: at(4_000) }),
+            ],
+          }),
+        ],
+      }),
+    );
+    expect(bars(html)).toEqual([
+      [270, 4],
+      [470, 200],
+    ]);
+  });
+
   it('ticks every second over 8 s, the last one at the very end', () => {
     expect(ticks(renderHtml(report({ closedAt: at(8_000) })))).toEqual([
       '+0 ms',
