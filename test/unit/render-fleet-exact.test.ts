@@ -103,6 +103,18 @@ describe('renderFleetHtml', () => {
     );
   });
 
+  it('puts each finding on a row of its own', () => {
+    const two = renderFleetHtml({
+      ...report,
+      costOutliers: [...report.costOutliers, { ...report.costOutliers[0]!, workflowId: 'wf-4' }],
+    });
+    expect(two).toContain(
+      '<tr><td><code>wf-3</code></td><td>agent</td><td>failed</td><td>$0.95</td><td>$0.25</td><td><b>3.8x</b></td></tr>\n' +
+        '<tr><td><code>wf-4</code></td><td>agent</td><td>failed</td><td>$0.95</td><td>$0.25</td><td><b>3.8x</b></td></tr>\n' +
+        '</tbody></table>',
+    );
+  });
+
   it('gives the median of each workflow type, side by side', () => {
     expect(html).toContain('<p>agent: median $0.25 over 3 · checkout: median $0.0040 over 2</p>');
   });
