@@ -158,6 +158,12 @@ describe('renderHtml time scale', () => {
     ]);
   });
 
+  it('keeps the last tick at the very end of a long execution too (22 h, where 1e-9 ms no longer counts)', () => {
+    const shown = ticks(renderHtml(report({ closedAt: at(80_000_000) })));
+    expect(shown).toHaveLength(9);
+    expect(shown.at(-1)).toBe('+22 h 13 min');
+  });
+
   it('ticks every 2 s over 8.8 s', () => {
     expect(ticks(renderHtml(report()))).toEqual(['+0 ms', '+2.00 s', '+4.00 s', '+6.00 s', '+8.00 s']);
   });
