@@ -1,10 +1,17 @@
+import type { Verdict } from './inspect-report';
+
 /** Small pieces shared by the one-workflow timeline page and the fleet summary page. */
 
-/** A colour per verdict: green for the healthy ones, red for the ones someone must look at. */
-export const VERDICT_COLOURS: Readonly<Record<string, string>> = {
+/**
+ * A colour per verdict, in the order summaries list them: green for the healthy ones, amber for a step that failed
+ * over to its next route, red for the ones someone must look at. Typed by `Verdict`, so a new verdict cannot be left
+ * without a colour (it would be drawn grey and listed first).
+ */
+export const VERDICT_COLOURS: Readonly<Record<Verdict, string>> = {
   ok: '#2e7d32',
   'delayed-retry': '#558b2f',
   pending: '#00838f',
+  rerouted: '#f9a825',
   'circuit-open-fast-fail': '#ef6c00',
   'terminal-policy-failure': '#c62828',
   'immediate-retry': '#b71c1c',
@@ -12,6 +19,11 @@ export const VERDICT_COLOURS: Readonly<Record<string, string>> = {
   'lease-overlap': '#4a148c',
   'duplicate-log': '#37474f',
 };
+
+/** The colour of a verdict read from a report (a string: reports written by other versions may carry others). */
+export function verdictColour(verdict: string): string | undefined {
+  return (VERDICT_COLOURS as Readonly<Record<string, string | undefined>>)[verdict];
+}
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(text: string): string {

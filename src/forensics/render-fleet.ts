@@ -1,5 +1,5 @@
 import type { FleetReport } from './fleet-report';
-import { escapeHtml, formatMs, formatUsd, VERDICT_COLOURS } from './html-parts';
+import { escapeHtml, formatMs, formatUsd, VERDICT_COLOURS, verdictColour } from './html-parts';
 import { PAGE_STYLE } from './render-html';
 
 /** Healthy verdicts first, then the ones someone must look at. */
@@ -56,9 +56,9 @@ export function renderFleetHtml(report: FleetReport): string {
   const verdictRows = sortedVerdicts(report)
     .map(
       ([verdict, n]) =>
-        `<tr><td><span class="dot" style="background:${VERDICT_COLOURS[verdict] ?? '#777'}"></span>${escapeHtml(verdict)}</td>` +
+        `<tr><td><span class="dot" style="background:${verdictColour(verdict) ?? '#777'}"></span>${escapeHtml(verdict)}</td>` +
         `<td class="num">${n.steps}</td><td class="num">${n.executions}</td>` +
-        `<td><div class="bar" style="width:${Math.round((n.executions / total) * 300)}px;background:${VERDICT_COLOURS[verdict] ?? '#777'}"></div></td></tr>`,
+        `<td><div class="bar" style="width:${Math.round((n.executions / total) * 300)}px;background:${verdictColour(verdict) ?? '#777'}"></div></td></tr>`,
     )
     .join('\n');
   const table = (head: string[], rows: string[][], empty: string) =>

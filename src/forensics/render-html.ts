@@ -1,5 +1,5 @@
 import type { AttemptReport, InspectReport, StepReport } from './inspect-report';
-import { escapeHtml, formatMs, formatUsd, VERDICT_COLOURS } from './html-parts';
+import { escapeHtml, formatMs, formatUsd, verdictColour } from './html-parts';
 
 /** Bar colours by what happened, shared by the bars and the legend. */
 export const TIMELINE_COLOURS: Readonly<Record<string, string>> = {
@@ -73,7 +73,7 @@ export function renderHtml(report: InspectReport): string {
     const y = offsets[i]!;
     svg.push(
       `<text x="8" y="${y + 16}" class="label">${escapeHtml(clip(step.step, 34))}</text>`,
-      `<text x="8" y="${y + 32}" class="verdict" fill="${VERDICT_COLOURS[step.verdict] ?? '#444'}">${escapeHtml(step.verdict)}${step.costUsd !== undefined ? ` <tspan class="muted">· ${formatUsd(step.costUsd)}</tspan>` : ''}</text>`,
+      `<text x="8" y="${y + 32}" class="verdict" fill="${verdictColour(step.verdict) ?? '#444'}">${escapeHtml(step.verdict)}${step.costUsd !== undefined ? ` <tspan class="muted">· ${formatUsd(step.costUsd)}</tspan>` : ''}</text>`,
       `<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${y + 13}" y2="${y + 13}" class="lane"/>`,
       `<line x1="${x(Date.parse(step.scheduledAt)).toFixed(1)}" x2="${x(Date.parse(step.scheduledAt)).toFixed(1)}" y1="${y + 2}" y2="${y + 24}" class="scheduled"/>`,
     );
@@ -249,7 +249,7 @@ function niceStep(raw: number): number {
 }
 
 function stepTable(step: StepReport, compensation: boolean): string {
-  const head = `<h2>${compensation ? 'compensation ' : ''}${escapeHtml(step.step)} <small>${escapeHtml(step.activityType)}, activity ${escapeHtml(step.activityId)} · ${escapeHtml(step.outcome)} · <span style="color:${VERDICT_COLOURS[step.verdict] ?? '#444'}">${escapeHtml(step.verdict)}</span></small></h2>
+  const head = `<h2>${compensation ? 'compensation ' : ''}${escapeHtml(step.step)} <small>${escapeHtml(step.activityType)}, activity ${escapeHtml(step.activityId)} · ${escapeHtml(step.outcome)} · <span style="color:${verdictColour(step.verdict) ?? '#444'}">${escapeHtml(step.verdict)}</span></small></h2>
 <p>${escapeHtml(step.explanation)}${step.keyStable !== undefined ? ` · idempotency key <code>${escapeHtml(step.idempotencyKey ?? '-')}</code> ${step.keyStable ? 'stable on every attempt' : '<b>changed between attempts</b>'}` : ''}</p>`;
   const rows = step.attempts
     .map(

@@ -149,3 +149,17 @@ describe('renderFleetText', () => {
     ]);
   });
 });
+
+describe('a step that failed over to its next route', () => {
+  it('is listed after the healthy verdicts, in its own colour, on both pages', () => {
+    const rerouted: FleetReport = {
+      ...report,
+      verdicts: { rerouted: { steps: 1, executions: 1 }, ok: { steps: 9, executions: 4 } },
+    };
+    const text = renderFleetText(rerouted);
+    expect(text.indexOf('rerouted')).toBeGreaterThan(text.indexOf('ok'));
+    const html = renderFleetHtml(rerouted);
+    expect(html.indexOf('>rerouted<')).toBeGreaterThan(html.indexOf('>ok<'));
+    expect(html).toContain('<span class="dot" style="background:#f9a825"></span>rerouted');
+  });
+});
