@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time';
 import { Worker } from '@temporalio/worker';
 import { resiliencePlugin } from '../../index';
 import type { FakeProvider } from '../../testing';
@@ -115,7 +116,18 @@ describe('the attempt ledger: heartbeat details, crashes and budgets on the real
     for (;;) {
       const { raw } = await handle.describe();
       const pending = raw.pendingActivities?.[0];
-      if (pending && pending.attempt === attempt && pending.lastHeartbeatTime) return;
+      // The server keeps the last heartbeat's time across attempts: only a heartbeat at or after this attempt's
+      // start is its own (under load, attempt 2 can be started and not yet have paid while attempt 1's heartbeat
+      // is still the last one).
+      if (
+        pending &&
+        pending.attempt === attempt &&
+        pending.lastHeartbeatTime &&
+        pending.lastStartedTime &&
+        tsToMs(pending.lastHeartbeatTime) >= tsToMs(pending.lastStartedTime)
+      ) {
+        return;
+      }
       await sleep(50);
     }
   }
