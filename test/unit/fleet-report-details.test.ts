@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeFleet, type FleetEntry, type InspectReport } from '../../src';
-import { execution, T, T0 } from '../helpers/inspect-reports';
+import { execution, failedStep, fleetOf, T, T0 } from '../helpers/inspect-reports';
 
 // `inspect --query` across a fleet, the parts fleet-report.test.ts does not reach: the workflow dispatching a failed
 // activity again at once, retries without a recorded window, where a stall starts, and what the report echoes back.
@@ -8,18 +8,7 @@ import { execution, T, T0 } from '../helpers/inspect-reports';
 type Step = InspectReport['steps'][number];
 type Attempt = Step['attempts'][number];
 
-const step = (overrides: Partial<Step> = {}): Step => ({
-  step: 'search#1',
-  activityType: 'search',
-  activityId: '1',
-  scheduledAt: T(0),
-  closedAt: T(1),
-  outcome: 'failed',
-  attempts: [],
-  verdict: 'terminal-policy-failure',
-  explanation: '',
-  ...overrides,
-});
+const step = failedStep;
 const attempt = (n: number, fromMs: number, toMs: number, more: Partial<Attempt> = {}): Attempt => ({
   attempt: n,
   startedAt: new Date(T0 + fromMs).toISOString(),
@@ -29,7 +18,6 @@ const attempt = (n: number, fromMs: number, toMs: number, more: Partial<Attempt>
   source: 'history',
   ...more,
 });
-const fleetOf = (entries: FleetEntry[], nowMs = 0) => analyzeFleet(entries, { query: 'q', nowMs });
 
 describe('the same error inside the backoff window', () => {
   it('a workflow that dispatches a failed activity again at once, meeting the same error', () => {

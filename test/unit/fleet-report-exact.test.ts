@@ -2,26 +2,14 @@
 // loop is compared with (the latest of the same activity type), the exact edge of a recorded backoff window, the
 // activity type named for a stalled activity, the cost median, and that an execution without a cost lists none.
 import { describe, expect, it } from 'vitest';
-import { analyzeFleet, type FleetEntry, type InspectReport } from '../../src';
-import { execution, T, T0 } from '../helpers/inspect-reports';
+import type { InspectReport } from '../../src';
+import { execution, failedStep, fleetOf, T, T0 } from '../helpers/inspect-reports';
 
 type Step = InspectReport['steps'][number];
 type Attempt = Step['attempts'][number];
 
-const step = (overrides: Partial<Step> = {}): Step => ({
-  step: 'search#1',
-  activityType: 'search',
-  activityId: '1',
-  scheduledAt: T(0),
-  closedAt: T(1),
-  outcome: 'failed',
-  attempts: [],
-  verdict: 'terminal-policy-failure',
-  explanation: '',
-  ...overrides,
-});
+const step = failedStep;
 const ms = (n: number) => new Date(T0 + n).toISOString();
-const fleetOf = (entries: FleetEntry[], nowMs = 0) => analyzeFleet(entries, { query: 'q', nowMs });
 
 describe('retry loops across steps', () => {
   it('compares a step with the latest earlier step of its type, not the first', () => {
