@@ -3,20 +3,7 @@
 // (the failure is repeated on every next attempt's started event and must stay small).
 import { describe, expect, it } from 'vitest';
 import { sanitizedCause, toApplicationFailure } from '../../interceptors/failure-mapping';
-import type { RetryDecision } from '../../src';
-
-const decision = (more: Partial<RetryDecision> = {}): RetryDecision => ({
-  kind: 'retry',
-  reason: 'http-503',
-  failureType: 'TransientFailure',
-  nonRetryable: false,
-  benign: false,
-  attempt: 1,
-  toolKey: 'chat',
-  delayMs: 1500,
-  nextNotBefore: '2026-01-01T00:00:01.500Z',
-  ...more,
-});
+import { decision } from '../helpers/decisions';
 
 describe('toApplicationFailure: mutant edges', () => {
   it('a non-retryable decision carries no nextRetryDelay even when it has a delay', () => {

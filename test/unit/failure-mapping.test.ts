@@ -1,24 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ApplicationFailureCategory } from '@temporalio/common';
 import { sanitizedCause, toApplicationFailure } from '../../interceptors/failure-mapping';
-import { toChainWire, WIRE_MARKER, ZERO_COST, type RetryDecision } from '../../src';
+import { toChainWire, WIRE_MARKER, ZERO_COST } from '../../src';
+import { decision } from '../helpers/decisions';
 
 // The one table from a retry decision to an ApplicationFailure: every field of the failure, and the redacted stand-in
 // for the original error.
 
 const SECRET = 'sk-proj-SECRETSECRET123456';
-const decision = (more: Partial<RetryDecision> = {}): RetryDecision => ({
-  kind: 'retry',
-  reason: 'http-503',
-  failureType: 'TransientFailure',
-  nonRetryable: false,
-  benign: false,
-  attempt: 1,
-  toolKey: 'chat',
-  delayMs: 1500,
-  nextNotBefore: '2026-01-01T00:00:01.500Z',
-  ...more,
-});
 
 describe('toApplicationFailure', () => {
   it('a retryable decision: type, message, delay, the decision as first detail', () => {
