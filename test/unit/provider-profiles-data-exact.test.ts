@@ -15,17 +15,8 @@ import {
   resolveProfiles,
 } from '../../src/classification/providers';
 import type { ProviderProfile, ProviderSignals } from '../../src/classification/providers/provider-profile';
+import { NOW, signals } from '../helpers/provider-signals';
 
-const NOW = Date.UTC(2026, 0, 1);
-const signals = (more: Partial<ProviderSignals> = {}): ProviderSignals => ({
-  headers: {},
-  body: undefined,
-  text: '',
-  codes: new Set(),
-  nowMs: NOW,
-  maxWaitMs: 60_000,
-  ...more,
-});
 const verdictOf = (profile: ProviderProfile, code: string) =>
   structuredVerdict([profile], signals({ status: 429, codes: new Set([code]) }));
 

@@ -6,22 +6,12 @@ import {
   resetMsOf,
   structuredVerdict,
 } from '../../src/classification/providers/evaluate-profiles';
-import type { ProviderProfile, ProviderSignals } from '../../src/classification/providers/provider-profile';
+import type { ProviderProfile } from '../../src/classification/providers/provider-profile';
+import { NOW, signals } from '../helpers/provider-signals';
 
 // How provider profiles are applied to one answer (classify-providers.test.ts covers each provider's real answers):
 // which codes are found in a body and how far it is searched, which profile wins, which budget blocks, and how a
 // user's profile hook that throws is contained.
-
-const NOW = Date.UTC(2026, 0, 1);
-const signals = (more: Partial<ProviderSignals> = {}): ProviderSignals => ({
-  headers: {},
-  body: undefined,
-  text: '',
-  codes: new Set(),
-  nowMs: NOW,
-  maxWaitMs: 60_000,
-  ...more,
-});
 
 describe('codesOf: error codes in a body', () => {
   it('reads code, type, status, error_code and reason under error, details and errors, lower-cased', () => {
