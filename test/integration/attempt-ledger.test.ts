@@ -132,13 +132,24 @@ describe('the attempt ledger: heartbeat details, crashes and budgets on the real
     }
   }
 
+  /** Waits until the provider has received call number `calls` on `route` (the activity pays, then calls). */
+  async function providerCalled(route: string, calls: number): Promise<void> {
+    while (provider.calls(route) < calls) await sleep(50);
+  }
+
+  /**
+   * Starts a worker process and kills it (SIGKILL) once attempt `attempt` has both paid (its cost heartbeat is on the
+   * server) and made its call (the provider has it): under load the kill could otherwise land between the two.
+   */
   async function killAfterPaying(
     taskQueue: string,
     handle: WorkflowHandle<typeof budgetedCallsWorkflow>,
+    route: string,
     attempt: number,
   ): Promise<void> {
     const child = await startWorkerProcess(env.address, taskQueue, 'ledger');
     await heartbeatOnServer(handle, attempt);
+    await providerCalled(route, attempt);
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
@@ -171,8 +182,8 @@ describe('the attempt ledger: heartbeat details, crashes and budgets on the real
         workflowId: taskQueue,
         args: [input],
       });
-      await killAfterPaying(taskQueue, handle, 1);
-      await killAfterPaying(taskQueue, handle, 2);
+      await killAfterPaying(taskQueue, handle, route, 1);
+      await killAfterPaying(taskQueue, handle, route, 2);
       const w = await worker(taskQueue);
       const { result, ledger } = await w.runUntil(async () => {
         const result = await handle.result();
