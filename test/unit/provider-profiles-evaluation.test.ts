@@ -40,6 +40,11 @@ describe('codesOf: error codes in a body', () => {
     ]);
   });
 
+  it('steps over null values (`"error": null` is common) and reads on', () => {
+    const body = { error: { code: 'first', details: null }, errors: [null, { code: 'second' }] };
+    expect([...codesOf(body)]).toEqual(['first', 'second']);
+  });
+
   it('searches four levels deep and eight items of an array', () => {
     let deep: unknown = { code: 'found' };
     for (let i = 0; i < 4; i++) deep = { error: deep };
