@@ -108,48 +108,51 @@ describe('the attempt ledger: heartbeat details, crashes and budgets on the real
     expect(attempts.filter((a) => a.outcome === 'failed')).toHaveLength(provider.calls(route));
   });
 
-  /** Waits until the server holds a heartbeat (the recorded cost) from attempt `attempt`. */
-  async function heartbeatOnServer(
-    handle: WorkflowHandle<typeof budgetedCallsWorkflow>,
-    attempt: number,
+  /** Polls `done` every 50 ms. `timeoutMs` only turns a hang into a failure that names what was awaited. */
+  async function waitUntil(
+    what: string,
+    done: () => boolean | Promise<boolean>,
+    timeoutMs = 60_000,
   ): Promise<void> {
-    for (;;) {
-      const { raw } = await handle.describe();
-      const pending = raw.pendingActivities?.[0];
-      // The server keeps the last heartbeat's time across attempts: only a heartbeat at or after this attempt's
-      // start is its own (under load, attempt 2 can be started and not yet have paid while attempt 1's heartbeat
-      // is still the last one).
-      if (
-        pending &&
-        pending.attempt === attempt &&
-        pending.lastHeartbeatTime &&
-        pending.lastStartedTime &&
-        tsToMs(pending.lastHeartbeatTime) >= tsToMs(pending.lastStartedTime)
-      ) {
-        return;
-      }
+    const deadline = Date.now() + timeoutMs;
+    while (!(await done())) {
+      if (Date.now() > deadline) throw new Error(`${what}: not seen after ${timeoutMs} ms`);
       await sleep(50);
     }
   }
 
-  /** Waits until the provider has received call number `calls` on `route` (the activity pays, then calls). */
-  async function providerCalled(route: string, calls: number): Promise<void> {
-    while (provider.calls(route) < calls) await sleep(50);
+  /**
+   * Whether the server holds a heartbeat (the recorded cost) from the running attempt itself. The server keeps the
+   * last heartbeat's time across attempts: only one at or after this attempt's start is its own.
+   */
+  async function runningAttemptHeartbeated(
+    handle: WorkflowHandle<typeof budgetedCallsWorkflow>,
+  ): Promise<boolean> {
+    const pending = (await handle.describe()).raw.pendingActivities?.[0];
+    return Boolean(
+      pending?.lastHeartbeatTime &&
+        pending.lastStartedTime &&
+        tsToMs(pending.lastHeartbeatTime) >= tsToMs(pending.lastStartedTime),
+    );
   }
 
   /**
-   * Starts a worker process and kills it (SIGKILL) once attempt `attempt` has both paid (its cost heartbeat is on the
-   * server) and made its call (the provider has it): under load the kill could otherwise land between the two.
+   * Starts a worker process and kills it (SIGKILL) once it has made paid call number `paidCalls`: the provider has
+   * the call, and the cost heartbeat of the attempt that made it is on the server (the activity pays, then calls; a
+   * loaded machine can put the kill between the two). Counted by calls, not attempt numbers: a task the server hands
+   * to a killed worker's last poll is lost, and the attempt after it is the one that pays.
    */
   async function killAfterPaying(
     taskQueue: string,
     handle: WorkflowHandle<typeof budgetedCallsWorkflow>,
     route: string,
-    attempt: number,
+    paidCalls: number,
   ): Promise<void> {
     const child = await startWorkerProcess(env.address, taskQueue, 'ledger');
-    await heartbeatOnServer(handle, attempt);
-    await providerCalled(route, attempt);
+    await waitUntil(`paid call ${paidCalls}`, () => provider.calls(route) >= paidCalls);
+    await waitUntil(`the cost heartbeat of the attempt making paid call ${paidCalls}`, () =>
+      runningAttemptHeartbeated(handle),
+    );
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
@@ -175,7 +178,9 @@ describe('the attempt ledger: heartbeat details, crashes and budgets on the real
         url: provider.url(route),
         parallel: 1,
         budgetUsd,
-        startToCloseMs: 2_000,
+        // Each killed attempt is lost until this timeout; it must also outlast the wait before the kill on a loaded
+        // machine, or the attempt would time out in the live worker and be retried there.
+        startToCloseMs: 5_000,
       };
       const handle = await env.client.workflow.start<typeof budgetedCallsWorkflow>('budgetedCallsWorkflow', {
         taskQueue,
