@@ -6,7 +6,8 @@
  * "covers" it in Stryker's per-test coverage. Stryker's incremental mode reuses a surviving mutant's verdict unless a
  * new test covers it, and a new test can never cover a static mutant. So a survivor of this kind kept its "Survived"
  * verdict however many tests were written to kill it. Killed, timed-out and non-compiling mutants are kept: a new test
- * cannot change those verdicts.
+ * cannot make them worse. (A static mutant that timed out only because the machine was loaded keeps that verdict too;
+ * delete the incremental file for a clean run.)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
