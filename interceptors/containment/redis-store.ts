@@ -16,7 +16,10 @@
  * tool's state once per round trip however many attempts it admits.
  *
  * Faults never stop work: every call has a short deadline, and when Redis does not answer the store runs on a local
- * in-memory store (degraded mode, announced once) and tries Redis again at most once per `retryMs`.
+ * in-memory store (degraded mode, announced once) and tries Redis again at most once per `retryMs`. The calls that come
+ * while that one probe is out wait for its answer (at most one deadline) instead of deciding on local state: when
+ * Redis is back the local state is dropped, and a decision taken on it (a quota hold an operator has since released,
+ * say) would be one the fleet no longer holds.
  *
  * `ioredis` is an optional peer: it is required only when a store is made from a URL. Runs in the worker (Node).
  */
@@ -137,6 +140,8 @@ export class RedisGovernorStore implements SharedGovernorStore {
   private casSha: string | undefined;
   private isDegraded = false;
   private lastTryMs = 0;
+  /** While degraded, the one call trying Redis again: the others wait for `done`. */
+  private probe: { readonly done: Promise<void>; readonly end: () => void } | undefined;
   private readonly wakeListeners = new Set<(toolKey: string) => void>();
   private readonly degradedListeners = new Set<(degraded: boolean, cause?: Error) => void>();
   private closed = false;
@@ -185,7 +190,8 @@ export class RedisGovernorStore implements SharedGovernorStore {
     init: () => ToolState,
     fn: (state: ToolState) => { readonly state: ToolState; readonly result: R },
   ): Promise<R> {
-    if (this.shouldTryShared()) {
+    const route = await this.route();
+    if (route !== 'local') {
       const pending: PendingUpdate = {
         init,
         fn,
@@ -202,6 +208,8 @@ export class RedisGovernorStore implements SharedGovernorStore {
         // Not applied later: this attempt goes on with local state instead.
         pending.abandoned = true;
         this.markDegraded(error);
+      } finally {
+        if (route === 'probe') this.endProbe();
       }
     }
     return this.local.update(
@@ -226,20 +234,24 @@ export class RedisGovernorStore implements SharedGovernorStore {
   }
 
   async read(toolKey: string): Promise<ToolState | undefined> {
-    if (this.shouldTryShared()) {
+    const route = await this.route();
+    if (route !== 'local') {
       try {
         const text = await this.deadline.run(() => this.client.hget(this.key(toolKey), 's'));
         this.markHealthy();
         return text ? decodeToolState(text) : undefined;
       } catch (error) {
         this.markDegraded(error);
+      } finally {
+        if (route === 'probe') this.endProbe();
       }
     }
     return this.local.read(toolKey);
   }
 
   async entries(): Promise<ReadonlyArray<readonly [string, ToolState]>> {
-    if (this.shouldTryShared()) {
+    const route = await this.route();
+    if (route !== 'local') {
       try {
         // Listing scans every key: an operator's call, given ten deadlines.
         const out = await this.deadline.run(() => this.sharedEntries(), this.callTimeoutMs * 10);
@@ -247,6 +259,8 @@ export class RedisGovernorStore implements SharedGovernorStore {
         return out;
       } catch (error) {
         this.markDegraded(error);
+      } finally {
+        if (route === 'probe') this.endProbe();
       }
     }
     return this.local.entries();
@@ -434,13 +448,32 @@ export class RedisGovernorStore implements SharedGovernorStore {
     return out.sort(([a], [b]) => a.localeCompare(b));
   }
 
-  private shouldTryShared(): boolean {
-    if (this.closed) return false;
-    if (!this.isDegraded) return true;
+  /**
+   * Where a call goes: `shared` (Redis answers), `probe` (degraded, and this call tries Redis again: the caller must
+   * `endProbe()` once it has its answer), or `local`. A call made while a probe is out waits for the probe's answer
+   * and then goes where it says, so no call decides on local state that the probe's success is about to drop.
+   */
+  private async route(): Promise<'shared' | 'probe' | 'local'> {
+    if (this.closed) return 'local';
+    if (!this.isDegraded) return 'shared';
+    if (this.probe) {
+      await this.probe.done;
+      return this.isDegraded || this.closed ? 'local' : 'shared';
+    }
     const now = this.now();
-    if (now - this.lastTryMs < this.retryMs) return false;
-    this.lastTryMs = now; // one call probes Redis; the others stay local meanwhile
-    return true;
+    if (now - this.lastTryMs < this.retryMs) return 'local';
+    this.lastTryMs = now;
+    let end!: () => void;
+    const done = new Promise<void>((resolve) => (end = resolve));
+    this.probe = { done, end };
+    return 'probe';
+  }
+
+  /** The probe has its answer (healthy or degraded again): the calls waiting for it go on. */
+  private endProbe(): void {
+    const probe = this.probe;
+    this.probe = undefined;
+    probe?.end();
   }
 
   private markDegraded(error: unknown): void {

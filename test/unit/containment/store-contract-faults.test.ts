@@ -10,6 +10,8 @@ import {
 } from '../../../interceptors/containment/tenant-scope';
 import type { Permit, Refusal, ToolGovernor } from '../../../interceptors/containment/tool-governor';
 import { validateResilienceOptions } from '../../../interceptors/resilience-options';
+import { toolSettingsOf } from '../../../interceptors/containment/tool-options';
+import { initialToolState, type ToolState } from '../../../src/containment/tool-state';
 import { startRedisServer, type RedisServer } from '../../helpers/redis-server';
 import type { Info } from '@temporalio/activity';
 import type { ActivityExecuteInput } from '@temporalio/worker';
@@ -104,6 +106,34 @@ describe('RedisGovernorStore faults', () => {
     expect(back).toHaveLength(4);
     await Promise.all(back.map((p) => p.release('success')));
     expect((await tools.toolStates()).llm?.degraded).toBe(false);
+  });
+
+  it('while one call tries Redis again, the others wait for its answer instead of deciding on local state', async () => {
+    const s = store({ callTimeoutMs: 200, retryMs: 60_000 });
+    await s.ready();
+    const settings = toolSettingsOf({}, 60_000);
+    const init = () => initialToolState(settings, Date.now());
+    const holdReason = () =>
+      s.update('llm', init, (state: ToolState) => ({ state, result: state.hold?.reason }));
+    await redis.kill();
+    // Degraded: a quota hold this worker learned on its local state only (Redis never had it).
+    await s.update('llm', init, (state: ToolState) => ({
+      state: { ...state, hold: { untilMs: Date.now() + 3_600_000, reason: 'local only' } },
+      result: undefined,
+    }));
+    expect(s.degraded).toBe(true);
+    expect(await holdReason()).toBe('local only');
+
+    await redis.restart();
+    await s.ready(); // the client is back (its 'ready' lets the next call try Redis at once, despite retryMs)
+    // Three calls at once: the first tries Redis, the other two wait for its answer. Redis answers, so the local
+    // state is dropped and all three decide on the shared state, where no hold was ever set.
+    expect(await Promise.all([holdReason(), holdReason(), holdReason()])).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(s.degraded).toBe(false);
   });
 
   it('answers within its deadline when Redis is unreachable from the start', async () => {
