@@ -90,6 +90,8 @@ function startWorkerProcess(options: FleetOptions, degraded: { count: number }):
 export interface BatchResult {
   readonly succeeded: number;
   readonly failed: number;
+  /** Why each failed workflow failed: its failure and the causes under it, one line per workflow. */
+  readonly failures: readonly string[];
   /** Server time from the first workflow's start to the last one's close. */
   readonly makespanMs: number;
   /** Server time (epoch ms) of the last workflow's close. */
@@ -114,11 +116,15 @@ export async function runProviderBatch(
       }),
     ),
   );
+  const failures: string[] = [];
   const outcomes = await Promise.all(
     handles.map((h) =>
       h.result().then(
         () => true,
-        () => false,
+        (error: unknown) => {
+          failures.push(`${h.workflowId}: ${failureChain(error)}`);
+          return false;
+        },
       ),
     ),
   );
@@ -132,5 +138,15 @@ export async function runProviderBatch(
     last = Math.max(last, ms(events[events.length - 1]!));
   }
   const succeeded = outcomes.filter(Boolean).length;
-  return { succeeded, failed: count - succeeded, makespanMs: last - first, lastCloseMs: last };
+  return { succeeded, failed: count - succeeded, failures, makespanMs: last - first, lastCloseMs: last };
+}
+
+/** A failure and its causes as one line: `WorkflowFailedError: … <- ActivityFailure: … <- ApplicationFailure: …`. */
+function failureChain(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error; e instanceof Error && parts.length < 6; e = e.cause) {
+    const type = (e as { type?: string }).type;
+    parts.push(`${e.name}${type ? ` (${type})` : ''}: ${e.message}`);
+  }
+  return parts.join(' <- ');
 }
