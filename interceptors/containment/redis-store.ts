@@ -16,10 +16,11 @@
  * tool's state once per round trip however many attempts it admits.
  *
  * Faults never stop work: every call has a short deadline, and when Redis does not answer the store runs on a local
- * in-memory store (degraded mode, announced once) and tries Redis again at most once per `retryMs`. The calls that come
- * while that one probe is out wait for its answer (at most one deadline) instead of deciding on local state: when
- * Redis is back the local state is dropped, and a decision taken on it (a quota hold an operator has since released,
- * say) would be one the fleet no longer holds.
+ * in-memory store (degraded mode, announced once). It tries Redis again with one call (a probe) at most once per
+ * `retryMs`, and only while the client is connected, so a Redis that refuses connections costs no call anything. The
+ * calls that come while the probe is out wait for its answer (within its deadline) instead of deciding on local
+ * state: when Redis answers, the local state is dropped, and a decision taken on it (a quota hold an operator has
+ * since released, say) would be one the fleet no longer holds.
  *
  * `ioredis` is an optional peer: it is required only when a store is made from a URL. Runs in the worker (Node).
  */
@@ -204,7 +205,10 @@ export class RedisGovernorStore implements SharedGovernorStore {
         this.markHealthy();
         return result as R;
       } catch (error) {
-        if (error instanceof ReducerFailure) throw error.error;
+        if (error instanceof ReducerFailure) {
+          this.markHealthy(); // Redis answered; the caller's reducer threw
+          throw error.error;
+        }
         // Not applied later: this attempt goes on with local state instead.
         pending.abandoned = true;
         this.markDegraded(error);
@@ -250,7 +254,8 @@ export class RedisGovernorStore implements SharedGovernorStore {
   }
 
   async entries(): Promise<ReadonlyArray<readonly [string, ToolState]>> {
-    const route = await this.route();
+    // Never the probe: a listing's deadline is ten calls' (below), too long for other calls to wait on.
+    const route = await this.route(false);
     if (route !== 'local') {
       try {
         // Listing scans every key: an operator's call, given ten deadlines.
@@ -451,9 +456,11 @@ export class RedisGovernorStore implements SharedGovernorStore {
   /**
    * Where a call goes: `shared` (Redis answers), `probe` (degraded, and this call tries Redis again: the caller must
    * `endProbe()` once it has its answer), or `local`. A call made while a probe is out waits for the probe's answer
-   * and then goes where it says, so no call decides on local state that the probe's success is about to drop.
+   * (which comes within the probe's deadline) and then goes where it says, so no call decides on local state that
+   * the probe's success is about to drop. While the client is not connected there is no probe: a Redis that refuses
+   * connections is not waited on, and the client's `ready` lets the next call probe at once.
    */
-  private async route(): Promise<'shared' | 'probe' | 'local'> {
+  private async route(mayProbe = true): Promise<'shared' | 'probe' | 'local'> {
     if (this.closed) return 'local';
     if (!this.isDegraded) return 'shared';
     if (this.probe) {
@@ -461,7 +468,7 @@ export class RedisGovernorStore implements SharedGovernorStore {
       return this.isDegraded || this.closed ? 'local' : 'shared';
     }
     const now = this.now();
-    if (now - this.lastTryMs < this.retryMs) return 'local';
+    if (!mayProbe || this.client.status !== 'ready' || now - this.lastTryMs < this.retryMs) return 'local';
     this.lastTryMs = now;
     let end!: () => void;
     const done = new Promise<void>((resolve) => (end = resolve));

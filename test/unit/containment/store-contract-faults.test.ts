@@ -109,7 +109,8 @@ describe('RedisGovernorStore faults', () => {
   });
 
   it('while one call tries Redis again, the others wait for its answer instead of deciding on local state', async () => {
-    const s = store({ callTimeoutMs: 200, retryMs: 60_000 });
+    // A generous deadline: on a loaded machine the probe (read, script load, compare-and-set) must not time out.
+    const s = store({ callTimeoutMs: 2_000, retryMs: 60_000 });
     await s.ready();
     const settings = toolSettingsOf({}, 60_000);
     const init = () => initialToolState(settings, Date.now());
@@ -133,6 +134,22 @@ describe('RedisGovernorStore faults', () => {
       undefined,
       undefined,
     ]);
+    expect(s.degraded).toBe(false);
+  });
+
+  it('a probe whose reducer throws still finds Redis: the caller gets its error, the store is shared again', async () => {
+    const s = store({ callTimeoutMs: 2_000, retryMs: 60_000 });
+    await s.ready();
+    const init = () => initialToolState(toolSettingsOf({}, 60_000), Date.now());
+    await redis.kill();
+    await s.update('llm', init, (state: ToolState) => ({ state, result: undefined }));
+    expect(s.degraded).toBe(true);
+    await redis.restart();
+    await s.ready();
+    const failing = s.update('llm', init, () => {
+      throw new Error('reducer failed');
+    });
+    await expect(failing).rejects.toThrow('reducer failed');
     expect(s.degraded).toBe(false);
   });
 
