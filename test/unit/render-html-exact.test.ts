@@ -1,26 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { renderHtml, type AttemptReport, type InspectReport, type StepReport } from '../../src';
+import { renderHtml, type InspectReport, type StepReport } from '../../src';
+import { at, completedStep, toolkitAttempt as attempt } from '../helpers/inspect-reports';
 
 // Facts of the inspect HTML page that the two golden pages do not reach: the colour of every verdict, the time scale
 // when the execution took no time or its last moment is a step's close or an attempt's end, the axis's last tick,
 // how labels share lines (exactly 6 px apart still share one), and the cells of attempts without times. An operator
 // reads the page without hovering, so each of these is text or a position on the page.
 
-const T0 = Date.UTC(2026, 0, 1);
-const at = (ms: number) => new Date(T0 + ms).toISOString();
-const attempt = (a: Partial<AttemptReport> & Pick<AttemptReport, 'attempt' | 'outcome'>): AttemptReport => ({
-  source: 'toolkit',
-  ...a,
-});
-const step = (more: Partial<StepReport> & Pick<StepReport, 'step' | 'attempts'>): StepReport => ({
-  activityType: 'call',
-  activityId: '1',
-  scheduledAt: at(0),
-  outcome: 'completed',
-  verdict: 'ok',
-  explanation: 'x',
-  ...more,
-});
+/** Explained `x`: these tests look at bars and cells, not the explanation. */
+const step = (more: Parameters<typeof completedStep>[0]): StepReport =>
+  completedStep({ explanation: 'x', ...more });
 const report = (more: Partial<InspectReport> = {}): InspectReport => ({
   schemaVersion: 1,
   workflowId: 'wf',

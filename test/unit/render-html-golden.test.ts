@@ -1,27 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { renderHtml, type AttemptReport, type InspectReport, type StepReport } from '../../src';
+import { renderHtml, type InspectReport } from '../../src';
+import { at, completedStep as step, toolkitAttempt as attempt } from '../helpers/inspect-reports';
 
 // The whole page `inspect --html` writes, pinned for two realistic executions: one with toolkit records (retries with
 // chosen and observed delays, a lost attempt, a budget refusal, a pending step, compensations, costs, text that must
 // be escaped), and one drawn from history events alone (inferred, dashed attempts). The golden files are the
 // specification of what an operator attaches to an incident ticket: every bar's place and colour, every label, every
 // table cell. Read a diff of them before accepting it.
-
-const T0 = Date.UTC(2026, 0, 1);
-const at = (ms: number) => new Date(T0 + ms).toISOString();
-const attempt = (a: Partial<AttemptReport> & Pick<AttemptReport, 'attempt' | 'outcome'>): AttemptReport => ({
-  source: 'toolkit',
-  ...a,
-});
-const step = (more: Partial<StepReport> & Pick<StepReport, 'step' | 'attempts'>): StepReport => ({
-  activityType: 'call',
-  activityId: '1',
-  scheduledAt: at(0),
-  outcome: 'completed',
-  verdict: 'ok',
-  explanation: 'completed',
-  ...more,
-});
 
 const toolkitReport: InspectReport = {
   schemaVersion: 1,
